@@ -273,7 +273,7 @@ function checkStepOrder(steps: { id: string }[], ctx: z.RefinementCtx): void {
       ctx.addIssue({
         code: 'custom',
         path: [index],
-        message: `expected step ${index + 1} to be "${expected}", but the study has only ${steps.length} steps`,
+        message: `expected step ${index + 1} to be "${expected}", found no step ${index + 1} (the study has ${steps.length})`,
       });
     } else if (found !== expected) {
       ctx.addIssue({
@@ -284,7 +284,11 @@ function checkStepOrder(steps: { id: string }[], ctx: z.RefinementCtx): void {
     }
   });
   if (steps.length > STEP_IDS.length) {
-    ctx.addIssue({ code: 'custom', path: [STEP_IDS.length], message: `expected exactly ${STEP_IDS.length} steps` });
+    ctx.addIssue({
+      code: 'custom',
+      path: [STEP_IDS.length],
+      message: `expected exactly ${STEP_IDS.length} steps, found ${steps.length}`,
+    });
   }
 }
 

@@ -1,0 +1,75 @@
+/**
+ * The r2p Astro integration:
+ * - validates all content with friendly messages before a build (a mistake fails the build
+ *   with one line per problem; in dev it is printed and Astro's own overlay takes over);
+ * - copies onnxruntime-web's WebAssembly runtime into public/ort so the site serves it itself;
+ * - sets the cross-origin isolation headers (COOP/COEP) that multi-threaded WASM needs, in dev
+ *   and preview (static hosts get public/_headers).
+ */
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AstroIntegration } from 'astro';
+import { formatProblems, validateContent } from '../schema/validate.ts';
+import { contentLocation } from './content-location.ts';
+
+/** The onnxruntime-web files the WebGPU build (which also runs WASM) loads at run time. */
+export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** Copy the runtime files when missing or changed (size or mtime), so upgrades take effect. */
+export function copyOrtRuntime(publicDir: string): string[] {
+  const require = createRequire(import.meta.url);
+  // The package exports no ./package.json; its main entry sits in dist/ beside the runtime files.
+  const distDir = dirname(require.resolve('onnxruntime-web'));
+  const targetDir = join(publicDir, 'ort');
+  mkdirSync(targetDir, { recursive: true });
+  const copied: string[] = [];
+  for (const name of ORT_RUNTIME_FILES) {
+    const source = join(distDir, name);
+    const target = join(targetDir, name);
+    const from = statSync(source);
+    const stale = !existsSync(target) || statSync(target).size !== from.size || statSync(target).mtimeMs < from.mtimeMs;
+    if (stale) {
+      copyFileSync(source, target);
+      copied.push(name);
+    }
+  }
+  return copied;
+}
+
+export default function r2p(): AstroIntegration {
+  return {
+    name: 'r2p',
+    hooks: {
+      'astro:config:setup': ({ config, command, logger, updateConfig }) => {
+        const root = fileURLToPath(config.root);
+        const problems = validateContent(contentLocation(root));
+        if (problems.length > 0) {
+          const report = formatProblems(problems);
+          if (command === 'build') {
+            // Throwing here stops the build before Astro's own, terser, schema errors.
+            const error = new Error(report);
+            error.stack = report;
+            throw error;
+          }
+          logger.warn(report);
+        }
+        const copied = copyOrtRuntime(fileURLToPath(config.publicDir));
+        if (copied.length > 0) logger.info(`copied onnxruntime-web runtime: ${copied.join(', ')}`);
+        updateConfig({
+          vite: {
+            server: { headers: ISOLATION_HEADERS },
+            preview: { headers: ISOLATION_HEADERS },
+          },
+        });
+      },
+    },
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * Friendly validation of the content: one readable line per problem, naming the file, the
+ * field path, what was expected and what was found. It runs before every build (through the
+ * r2p content-check integration), in `npm run check`, and in the tests against the fixtures in
+ * tests/fixtures/bad-studies. It checks what zod alone cannot: references between studies,
+ * papers and the model catalog.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import matter from 'gray-matter';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'astro/zod';
+import { getModel, type ModelTask } from '../models/catalog.ts';
+import { paperSchema, studySchema, type DemoKind, type Paper, type Study } from './study.ts';
+
+/** Which catalog tasks each demo kind can run (a face-embedding demo also needs the detector). */
+const DEMO_MODEL_TASKS: Record<DemoKind, readonly ModelTask[]> = {
+  'image-classification': ['image-classification'],
+  'face-detection': ['face-detection'],
+  'face-embedding': ['face-embedding', 'face-detection'],
+};
+
+/** One problem in one file. */
+export interface Problem {
+  file: string;
+  path: string;
+  message: string;
+}
+
+/** Render a value briefly for "found ..." */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
+  if (value === null) return 'null';
+  if (value instanceof Date) return `the date ${value.toISOString().slice(0, 10)}`;
+  if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  if (typeof value === 'object') return `an object with keys ${Object.keys(value).join(', ') || '(none)'}`;
+  const json = JSON.stringify(value);
+  return json.length > 60 ? `${json.slice(0, 57)}..."` : json;
+}
+
+/** Dotted path with [index] for arrays: steps[1].role */
+export function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(frontmatter)';
+  return path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = data;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key as string];
+  }
+  return current;
+}
+
+/** Turn zod issues into Problems with "expected ..., found ..." messages. */
+export function issuesToProblems(file: string, data: unknown, issues: readonly z.core.$ZodIssue[]): Problem[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        file,
+        path: formatPath([...issue.path, key]),
+        message: `unexpected field "${key}" (check its spelling against src/schema/study.ts)`,
+      }));
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // Report the branch that got furthest rather than "invalid input".
+      const branch = issue.errors.reduce((best, next) => (next.length < best.length ? next : best));
+      return issuesToProblems(file, data, branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+    }
+    const found = valueAt(data, issue.path);
+    let message = issue.message;
+    if (issue.code === 'invalid_type' && found === undefined) {
+      message = `${message.startsWith('expected') ? message : `expected ${issue.expected}`}, but the field is missing`;
+    } else if (!/found/.test(message)) {
+      if (!message.startsWith('expected')) message = `expected ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+      message = `${message}, found ${describeValue(found)}`;
+    }
+    return [{ file, path: formatPath(issue.path), message }];
+  });
+}
+
+/** Split an MDX/Markdown file into frontmatter data and body. */
+export function readFrontmatter(source: string): { data: Record<string, unknown>; body: string } {
+  // gray-matter caches by content; pass a fresh options object to avoid sharing parsed data.
+  const parsed = matter(source, { language: 'yaml' });
+  return { data: parsed.data as Record<string, unknown>, body: parsed.content };
+}
+
+/** Ids cited in a body with <Cite id="..."/>. */
+export function citedIds(body: string): string[] {
+  return [...body.matchAll(/<Cite\s+id=["']([^"']+)["']/g)].map((match) => match[1] ?? '');
+}
+
+export interface ValidationContext {
+  paperIds: ReadonlySet<string>;
+}
+
+/** Validate one study file's contents. */
+export function validateStudySource(file: string, source: string, context: ValidationContext): Problem[] {
+  let data: Record<string, unknown>;
+  let body: string;
+  try {
+    ({ data, body } = readFrontmatter(source));
+  } catch (error) {
+    return [{ file, path: '(frontmatter)', message: `expected valid YAML frontmatter, found a syntax error: ${(error as Error).message.split('\n')[0]}` }];
+  }
+  const result = studySchema.safeParse(data);
+  if (!result.success) return issuesToProblems(file, data, result.error.issues);
+  return crossCheckStudy(file, result.data, body, context);
+}
+
+/** Checks between a valid study, the bibliography and itself. */
+export function crossCheckStudy(file: string, study: Study, body: string, context: ValidationContext): Problem[] {
+  const problems: Problem[] = [];
+  const unknownPaper = (path: string, id: string) =>
+    problems.push({
+      file,
+      path,
+      message: `expected a paper id from src/content/papers.yaml, found "${id}" (no such paper)`,
+    });
+  study.references.forEach((id, index) => {
+    if (!context.paperIds.has(id)) unknownPaper(`references[${index}]`, id);
+  });
+  study.steps.forEach((step, stepIndex) =>
+    step.artifacts.forEach((artifact, index) => {
+      if (artifact.paper && !context.paperIds.has(artifact.paper)) {
+        unknownPaper(`steps[${stepIndex}].artifacts[${index}].paper`, artifact.paper);
+      }
+    }),
+  );
+  const nodeIds = new Set<string>();
+  study.lineage.nodes.forEach((node, index) => {
+    if (nodeIds.has(node.id)) {
+      problems.push({ file, path: `lineage.nodes[${index}].id`, message: `expected unique node ids, found "${node.id}" twice` });
+    }
+    nodeIds.add(node.id);
+    if (node.kind === 'paper' && !context.paperIds.has(node.paper)) unknownPaper(`lineage.nodes[${index}].paper`, node.paper);
+  });
+  study.lineage.edges.forEach((edge, index) => {
+    for (const end of ['from', 'to'] as const) {
+      if (!nodeIds.has(edge[end])) {
+        problems.push({
+          file,
+          path: `lineage.edges[${index}].${end}`,
+          message: `expected the id of a node in lineage.nodes, found "${edge[end]}"`,
+        });
+      }
+    }
+  });
+  const demoTasks = DEMO_MODEL_TASKS[study.demo.kind];
+  study.demo.models.forEach((id, index) => {
+    const task = getModel(id).task;
+    if (!demoTasks.includes(task)) {
+      problems.push({
+        file,
+        path: `demo.models[${index}]`,
+        message: `expected a ${demoTasks.join(' or ')} model for a ${study.demo.kind} demo, found "${id}" (${task})`,
+      });
+    }
+  });
+  const references = new Set(study.references);
+  for (const id of new Set(citedIds(body))) {
+    if (!context.paperIds.has(id)) unknownPaper(`body <Cite id="${id}">`, id);
+    else if (!references.has(id)) {
+      problems.push({ file, path: 'references', message: `expected every cited paper to be listed, found <Cite id="${id}"> missing from references` });
+    }
+  }
+  return problems;
+}
+
+/** Validate the bibliography file; returns the papers that parsed and the problems. */
+export function validatePapersSource(file: string, source: string): { papers: Paper[]; problems: Problem[] } {
+  let raw: unknown;
+  try {
+    raw = parseYaml(source);
+  } catch (error) {
+    return { papers: [], problems: [{ file, path: '(file)', message: `expected valid YAML, found: ${(error as Error).message.split('\n')[0]}` }] };
+  }
+  if (!Array.isArray(raw)) {
+    return { papers: [], problems: [{ file, path: '(file)', message: `expected a list of papers, found ${describeValue(raw)}` }] };
+  }
+  const papers: Paper[] = [];
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  raw.forEach((entry, index) => {
+    const result = paperSchema.safeParse(entry);
+    if (!result.success) {
+      problems.push(
+        ...issuesToProblems(file, entry, result.error.issues).map((problem) => ({
+          ...problem,
+          path: `[${index}]${problem.path === '(frontmatter)' ? '' : `.${problem.path}`}`,
+        })),
+      );
+      return;
+    }
+    if (seen.has(result.data.id)) {
+      problems.push({ file, path: `[${index}].id`, message: `expected unique paper ids, found "${result.data.id}" twice` });
+    }
+    seen.add(result.data.id);
+    papers.push(result.data);
+  });
+  return { papers, problems };
+}
+
+export interface ContentLocation {
+  /** Project root, for relative file names in messages. */
+  root: string;
+  studiesDir: string;
+  papersFile: string;
+}
+
+/** Validate every study and the bibliography; returns all problems (empty when valid). */
+export function validateContent(location: ContentLocation): Problem[] {
+  const rel = (path: string) => relative(location.root, path) || basename(path);
+  const { papers, problems } = validatePapersSource(rel(location.papersFile), readFileSync(location.papersFile, 'utf8'));
+  const context: ValidationContext = { paperIds: new Set(papers.map((paper) => paper.id)) };
+  const files = readdirSync(location.studiesDir)
+    .filter((name) => /\.mdx?$/.test(name))
+    .sort();
+  for (const name of files) {
+    const path = join(location.studiesDir, name);
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*\.mdx$/.test(name)) {
+      problems.push({ file: rel(path), path: '(file name)', message: `expected a lower-case kebab-case .mdx file name, found "${name}"` });
+      continue;
+    }
+    problems.push(...validateStudySource(rel(path), readFileSync(path, 'utf8'), context));
+  }
+  return problems;
+}
+
+/** The report printed by the build and the check command. */
+export function formatProblems(problems: readonly Problem[]): string {
+  const lines = problems.map((problem) => `  ${problem.file}: ${problem.path}: ${problem.message}`);
+  return `r2p content check: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${lines.join('\n')}`;
+}
