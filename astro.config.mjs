@@ -7,6 +7,9 @@ export default defineConfig({
   site: process.env.R2P_SITE ?? 'http://127.0.0.1:4321',
   integrations: [r2p(), mdx()],
   server: { host: '127.0.0.1', port: 4321 },
+  // Separate output and cache folders let tests build fixture sites beside the real one.
+  outDir: process.env.R2P_OUT_DIR ?? './dist',
+  cacheDir: process.env.R2P_CACHE_DIR ?? './node_modules/.astro',
   vite: {
     // onnxruntime-web loads its own .mjs/.wasm at run time; pre-bundling breaks those URLs.
     optimizeDeps: { exclude: ['onnxruntime-web'] },

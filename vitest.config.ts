@@ -16,6 +16,18 @@ export default defineConfig({
           testTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          // One browser-heavy file at a time: the machine has two cores.
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -150,22 +150,28 @@ const MTCNN_INPUT: ImagePreprocessing = {
 };
 
 /**
- * dlib's 150x150 chip with 25% padding, expressed for MTCNN's five points. The coordinates are
- * dlib's mean face shape (dlib/image_transforms/interpolation.h, get_face_chip_details): eye
- * centres are the means of the six eye-contour points, the nose tip is point 30 and the mouth
- * corners are points 48 and 54, each mapped through (padding + x) / (1 + 2 * padding) * 150.
+ * dlib's 150x150 chip with 25% padding, expressed for MTCNN's five points. Verified against
+ * davisking/dlib, dlib/image_transforms/interpolation.h, get_face_chip_details(): the arrays
+ * mean_face_shape_x / mean_face_shape_y hold the mean face for 68-point parts 17..67 (index
+ * i - 17). Eye centres are the means of the six eye-contour points (36-41 is the eye on the
+ * image's left, 42-47 the one on its right), the nose tip is point 30 and the mouth corners
+ * are points 48 and 54; each coordinate is mapped through (0.25 + v) / 1.5 * 150. Mean shape
+ * values: left eye (0.2254918, 0.2159903), right eye (0.7547613, 0.2159903), nose
+ * (0.490127, 0.515625), mouth (0.254149, 0.780233) and (0.726104, 0.780233). Cross-check:
+ * dlib's 5-point variant in the same function puts the eye-corner midpoints at (47.73, 47.14)
+ * and (100.28, 47.12) with the same mapping.
  */
 export const DLIB_CHIP_TEMPLATE_150: FaceAlignment = {
   chipSize: 150,
   template: [
-    [53.4, 56.65],
-    [96.6, 56.65],
-    [75.02, 81.97],
-    [56.52, 103.5],
-    [93.52, 103.5],
+    [47.549183, 46.599033],
+    [100.476133, 46.599033],
+    [74.0127, 76.5625],
+    [50.4149, 103.0233],
+    [97.6104, 103.0233],
   ],
   source:
-    "dlib get_face_chip_details (size 150, padding 0.25): dlib's mean face shape reduced to MTCNN's five points.",
+    "dlib get_face_chip_details (size 150, padding 0.25): dlib's 68-point mean face shape (interpolation.h) reduced to MTCNN's five points: eye-contour means, nose tip (30), mouth corners (48, 54).",
 };
 
 /** The widely used five-point template for 112x112 chips, scaled to FaceNet's 160x160 input. */

@@ -1,0 +1,31 @@
+/**
+ * Demo kinds on the page side: every kind is an Astro component taking DemoKindProps. A study
+ * names its kind in frontmatter (demo.kind) and its catalog models (demo.models); Demo.astro
+ * looks the component up here. The worker side of a kind is a TaskDefinition in
+ * src/inference/tasks/registry.ts. See CONTRIBUTING.md, "Adding a demo kind".
+ */
+import { getModel } from '../../models/catalog.ts';
+import { installedModelIds } from '../../models/installed.ts';
+import type { DemoModelOption } from './DemoShell.astro';
+
+export interface DemoKindProps {
+  /** Unique id on the page. */
+  id: string;
+  /** Study slug. */
+  study: string;
+  /** The study's demo.models with whether each is installed in this build. */
+  models: DemoModelOption[];
+  /** Sample image names (public/samples/<name>.png). */
+  samples: string[];
+  /** Presentation mode (/demo/<study>/). */
+  stage?: boolean;
+  headingLevel?: 2 | 3;
+}
+
+let installed: Set<string> | null = null;
+
+/** Catalog entries with their install state in this build. */
+export function withInstallState(ids: readonly string[]): DemoModelOption[] {
+  installed ??= installedModelIds();
+  return ids.map((id) => ({ entry: getModel(id), installed: installed!.has(id) }));
+}

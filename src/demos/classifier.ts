@@ -1,0 +1,62 @@
+/** The image-classification demo kind (client). */
+import type { ClassificationResult } from '../inference/tasks/classify.ts';
+import { getModel } from '../models/catalog.ts';
+import { ImageSource } from './image-source.ts';
+import { DemoShell, drawImageTo } from './shell.ts';
+
+export async function mountClassifier(root: HTMLElement): Promise<void> {
+  const top5 = root.querySelector<HTMLOListElement>('[data-top5]')!;
+  const modelView = root.querySelector<HTMLCanvasElement>('[data-model-view]')!;
+  let shell: DemoShell;
+  const source = new ImageSource(root.querySelector('[data-image-input]')!, {
+    onImage: () => {
+      shell.clearError();
+      shell.refreshRunButton();
+      shell.say('Image ready: press Run.');
+    },
+    onError: (message) => shell.showError(message, !source.image),
+  });
+  shell = new DemoShell(root, {
+    models: (selected) => {
+      const entry = getModel(selected);
+      return entry.labels ? [entry.labels, entry.id] : [entry.id];
+    },
+    hasInput: () => source.image !== null,
+    nextSample: () => source.nextSample(),
+    async start(params) {
+      const first = params.sample ?? (params.autorun ? source.samples()[0] : null);
+      if (first) await source.loadSample(first);
+    },
+    async run({ runTask }) {
+      const image = source.image!;
+      const modelId = shell.selectedModel();
+      const { output } = await runTask<ClassificationResult>('classify', { image, modelId, k: 5 });
+      top5.replaceChildren(
+        ...output.top.map((prediction) => {
+          const item = document.createElement('li');
+          const name = document.createElement('span');
+          name.textContent = prediction.label.split(',')[0] ?? prediction.label;
+          name.title = `ImageNet class ${prediction.index}: ${prediction.label}`;
+          const probability = document.createElement('span');
+          probability.className = 'probability';
+          probability.textContent = ` ${(prediction.probability * 100).toFixed(1)}%`;
+          const bar = document.createElement('span');
+          bar.className = 'bar';
+          bar.style.width = `${Math.max(0.5, prediction.probability * 100)}%`;
+          bar.setAttribute('aria-hidden', 'true');
+          item.append(name, probability, bar);
+          return item;
+        }),
+      );
+      drawImageTo(modelView, output.modelView);
+      return {
+        task: 'image-classification',
+        modelId,
+        model: getModel(modelId).title,
+        image: source.name,
+        top5: output.top.map(({ index, label, probability }) => ({ index, label, probability })),
+      };
+    },
+  });
+  await shell.start();
+}

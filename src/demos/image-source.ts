@@ -1,0 +1,181 @@
+/**
+ * The client side of ImageInput.astro: turns a sample click, upload, drop, paste or webcam
+ * frame into an RgbaImage and hands it to the demo. Refused input gets a clear message and the
+ * previous image stays in place, so nothing is lost.
+ */
+import { captureVideoFrame, decodeImageBlob, ImageInputError } from '../inference/image-input.ts';
+import type { RgbaImage } from '../inference/types.ts';
+import { drawImageTo } from './shell.ts';
+
+export interface ImageSourceOptions {
+  onImage(image: RgbaImage, name: string): void;
+  onError(message: string): void;
+  /** Longer side for processing (huge images are downscaled). */
+  maxSide?: number;
+}
+
+export class ImageSource {
+  image: RgbaImage | null = null;
+  name: string | null = null;
+  readonly root: HTMLElement;
+  readonly video: HTMLVideoElement;
+  private readonly options: ImageSourceOptions;
+  private readonly preview: HTMLCanvasElement;
+  private stream: MediaStream | null = null;
+  private streaming: ((frame: RgbaImage) => Promise<void>) | null = null;
+
+  constructor(root: HTMLElement, options: ImageSourceOptions) {
+    this.root = root;
+    this.options = options;
+    this.preview = root.querySelector('[data-preview]')!;
+    this.video = root.querySelector('[data-video]')!;
+    root.querySelectorAll<HTMLButtonElement>('[data-sample]').forEach((button) =>
+      button.addEventListener('click', () => void this.loadSample(button.dataset.sample!)),
+    );
+    const fileInput = root.querySelector<HTMLInputElement>('[data-file]')!;
+    fileInput.addEventListener('change', () => {
+      const file = fileInput.files?.[0];
+      if (file) void this.loadBlob(file, file.name);
+      fileInput.value = '';
+    });
+    const drop = root.querySelector<HTMLElement>('[data-drop]')!;
+    drop.addEventListener('dragover', (event) => {
+      event.preventDefault();
+      drop.classList.add('dragging');
+    });
+    drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
+    drop.addEventListener('drop', (event) => {
+      event.preventDefault();
+      drop.classList.remove('dragging');
+      const file = event.dataTransfer?.files[0];
+      if (file) void this.loadBlob(file, file.name);
+      else this.options.onError('Nothing to use in what was dropped: drop an image file.');
+    });
+    // Paste works anywhere on the page when only one image input exists, else when focused inside it.
+    const pasteTarget: HTMLElement | Document = document.querySelectorAll('[data-image-input]').length > 1 ? root : document;
+    pasteTarget.addEventListener('paste', (event) => {
+      const file = [...((event as ClipboardEvent).clipboardData?.files ?? [])][0];
+      if (file) {
+        event.preventDefault();
+        void this.loadBlob(file, file.name || 'pasted image');
+      }
+    });
+    root.querySelector('[data-webcam-toggle]')?.addEventListener('click', () => void this.toggleWebcam());
+  }
+
+  samples(): string[] {
+    return [...this.root.querySelectorAll<HTMLElement>('[data-sample]')].map((button) => button.dataset.sample!);
+  }
+
+  async loadSample(name: string): Promise<boolean> {
+    if (!this.samples().includes(name)) {
+      this.options.onError(`There is no sample called "${name}". Samples: ${this.samples().join(', ')}.`);
+      return false;
+    }
+    try {
+      const response = await fetch(`/samples/${name}.png`);
+      if (!response.ok) throw new ImageInputError(`Sample "${name}" could not be loaded (HTTP ${response.status}).`);
+      return await this.loadBlob(await response.blob(), name);
+    } catch (error) {
+      this.options.onError((error as Error).message);
+      return false;
+    }
+  }
+
+  nextSample(): void {
+    const samples = this.samples();
+    const next = samples[(samples.indexOf(this.name ?? '') + 1) % samples.length];
+    if (next) void this.loadSample(next);
+  }
+
+  async loadBlob(blob: Blob, name: string): Promise<boolean> {
+    try {
+      const image = await decodeImageBlob(blob, name, this.options.maxSide);
+      this.stopWebcam();
+      this.setImage(image, name);
+      return true;
+    } catch (error) {
+      // The previous image (if any) stays: a bad upload loses nothing.
+      this.options.onError(error instanceof Error ? error.message : String(error));
+      return false;
+    }
+  }
+
+  setImage(image: RgbaImage, name: string): void {
+    this.image = image;
+    this.name = name;
+    drawImageTo(this.preview, image);
+    this.root.querySelectorAll<HTMLButtonElement>('[data-sample]').forEach((button) =>
+      button.setAttribute('aria-pressed', String(button.dataset.sample === name)),
+    );
+    this.options.onImage(image, name);
+  }
+
+  /**
+   * Webcam: in "stream" mode each frame goes to onFrame, dropping frames while the previous one
+   * is still being processed (never a queue); in "snapshot" mode one frame becomes the image.
+   */
+  async toggleWebcam(onFrame?: (frame: RgbaImage) => Promise<void>): Promise<void> {
+    if (this.stream) {
+      this.stopWebcam();
+      return;
+    }
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.options.onError('This browser offers no camera access (it needs a secure context: https or localhost).');
+      return;
+    }
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
+    } catch (error) {
+      this.options.onError(`The camera could not be opened: ${(error as Error).message}.`);
+      return;
+    }
+    this.video.srcObject = this.stream;
+    this.video.hidden = false;
+    await this.video.play();
+    const toggle = this.root.querySelector('[data-webcam-toggle]');
+    if (toggle) toggle.textContent = 'Stop webcam';
+    const handler = onFrame ?? this.streaming;
+    if (this.root.dataset.webcam === 'stream' && handler) {
+      this.streaming = handler;
+      let busy = false;
+      const tick = () => {
+        if (!this.stream) return;
+        if (!busy && this.video.readyState >= 2) {
+          busy = true;
+          const frame = captureVideoFrame(this.video);
+          this.image = frame;
+          this.name = 'webcam';
+          void handler(frame).finally(() => {
+            busy = false;
+          });
+        }
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const frame = captureVideoFrame(this.video);
+      this.stopWebcam();
+      this.setImage(frame, 'webcam snapshot');
+    }
+  }
+
+  /** Register the per-frame handler used by stream mode. */
+  onStream(handler: (frame: RgbaImage) => Promise<void>): void {
+    this.streaming = handler;
+  }
+
+  get webcamActive(): boolean {
+    return this.stream !== null;
+  }
+
+  stopWebcam(): void {
+    this.stream?.getTracks().forEach((track) => track.stop());
+    this.stream = null;
+    this.video.hidden = true;
+    this.video.srcObject = null;
+    const toggle = this.root.querySelector('[data-webcam-toggle]');
+    if (toggle) toggle.textContent = 'Use webcam';
+  }
+}

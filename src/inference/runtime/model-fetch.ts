@@ -1,0 +1,123 @@
+/**
+ * Model bytes for the browser: fetch with progress, keep in the Cache API, and verify SHA-256
+ * with SubtleCrypto before anything uses them. The cache key carries the catalog's sha256, so a
+ * catalog change can never be answered with stale bytes, and a cached file that no longer
+ * hashes correctly is deleted and fetched again.
+ */
+import type { ModelEntry } from '../../models/catalog.ts';
+import { RuntimeError } from './protocol.ts';
+
+export const MODEL_CACHE_NAME = 'r2p-models-v1';
+
+export interface FetchModelOptions {
+  baseUrl: string;
+  onProgress?: (phase: 'download' | 'verify', loaded: number, total: number | null) => void;
+  /** Injected for tests; defaults to globalThis.caches when present. */
+  cacheStorage?: CacheStorage | null;
+  fetchImpl?: typeof fetch;
+}
+
+export interface FetchedModel {
+  bytes: Uint8Array;
+  fromCache: boolean;
+  downloadMs: number;
+  verifyMs: number;
+}
+
+/** Where the site serves a model file, with the pin in the query so caches key on content. */
+export function modelRequestUrl(entry: ModelEntry, baseUrl: string): string {
+  const url = new URL(`models/${entry.file}`, baseUrl);
+  url.searchParams.set('sha256', entry.sha256);
+  return url.href;
+}
+
+/** Lower-case hex SHA-256 of some bytes. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/** Read a response body with progress callbacks. */
+async function readWithProgress(response: Response, total: number | null, onProgress?: FetchModelOptions['onProgress']): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  let lastReport = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    // Throttle: at most every 1% or 256 KiB, whichever is larger.
+    if (loaded - lastReport >= Math.max(262_144, (total ?? 0) / 100)) {
+      onProgress?.('download', loaded, total);
+      lastReport = loaded;
+    }
+  }
+  onProgress?.('download', loaded, total);
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+function describe(entry: ModelEntry): string {
+  return `${entry.id} (${entry.file})`;
+}
+
+export async function fetchModel(entry: ModelEntry, options: FetchModelOptions): Promise<FetchedModel> {
+  const url = modelRequestUrl(entry, options.baseUrl);
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const cacheStorage = options.cacheStorage === undefined ? (globalThis.caches ?? null) : options.cacheStorage;
+  const cache = cacheStorage ? await cacheStorage.open(MODEL_CACHE_NAME).catch(() => null) : null;
+  const started = performance.now();
+
+  let bytes: Uint8Array | null = null;
+  let fromCache = false;
+  const cached = await cache?.match(url);
+  if (cached) {
+    bytes = new Uint8Array(await cached.arrayBuffer());
+    fromCache = true;
+    options.onProgress?.('download', bytes.length, bytes.length);
+  } else {
+    let response: Response;
+    try {
+      response = await fetchImpl(url);
+    } catch (error) {
+      throw new RuntimeError('model-missing', `Could not download model ${describe(entry)}: ${(error as Error).message}. Check the connection, or that the site serves /models/.`);
+    }
+    if (response.status === 404) {
+      throw new RuntimeError(
+        'model-missing',
+        `Model ${describe(entry)} is not installed on this site. Install it with "npm run models" (set R2P_MODEL_MIRROR to a folder holding ${entry.file}), then rebuild.`,
+      );
+    }
+    if (!response.ok) throw new RuntimeError('model-missing', `Model ${describe(entry)} could not be downloaded: HTTP ${response.status}.`);
+    const header = Number(response.headers.get('content-length'));
+    bytes = await readWithProgress(response, header > 0 ? header : entry.bytes, options.onProgress);
+  }
+  const downloaded = performance.now();
+
+  options.onProgress?.('verify', 0, bytes.length);
+  const problem =
+    entry.bytes !== null && bytes.length !== entry.bytes
+      ? `expected ${entry.bytes} bytes, received ${bytes.length}`
+      : await sha256Hex(bytes).then((digest) => (digest === entry.sha256 ? null : `expected sha256 ${entry.sha256}, received ${digest}`));
+  const verified = performance.now();
+  if (problem) {
+    // Never keep bytes that fail their pin: drop the cache entry so the next try refetches.
+    await cache?.delete(url);
+    throw new RuntimeError('integrity', `Refused model ${describe(entry)}: its bytes do not match the catalog (${problem}). The file on the server is corrupt or out of date; reinstall it with "npm run models -- --verify".`);
+  }
+  options.onProgress?.('verify', bytes.length, bytes.length);
+  if (!fromCache && cache) {
+    await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {
+      // Quota or private mode: the demo still runs, it just downloads again next time.
+    });
+  }
+  return { bytes, fromCache, downloadMs: downloaded - started, verifyMs: verified - downloaded };
+}

@@ -1,0 +1,180 @@
+/// <reference lib="webworker" />
+/**
+ * The inference worker: a singleton that owns onnxruntime-web, the model bytes and sessions,
+ * the choice of execution provider, and the task registry. Pages talk to it only through the
+ * protocol in protocol.ts (via client.ts).
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import { getModel } from '../../models/catalog.ts';
+import { TASKS, type TaskContext } from '../tasks/registry.ts';
+import type { ModelRunner, TensorData } from '../types.ts';
+import { decideBackend, probeWebGpu, wasmThreads } from './backend.ts';
+import { createCanvasOps } from './canvas-ops.ts';
+import { fetchModel } from './model-fetch.ts';
+import { RuntimeError, summariseRuns, type Backend, type WorkerRequest, type WorkerResponse } from './protocol.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const post = (message: WorkerResponse) => self.postMessage(message);
+
+/** Everything loaded so far; bytes are kept so a backend switch needs no second download. */
+const state = {
+  ortConfigured: false,
+  threads: 1,
+  backend: null as Backend | null,
+  bytes: new Map<string, Uint8Array>(),
+  texts: new Map<string, string>(),
+  sessions: new Map<string, ort.InferenceSession>(),
+  /** True until the first run after sessions were (re)created: that run is the cold one. */
+  cold: true,
+};
+const ops = createCanvasOps();
+
+function configureOrt(baseUrl: string, threads: number | undefined): void {
+  if (state.ortConfigured) return;
+  // The runtime files are served by the site itself (copied to /ort/ by the r2p integration).
+  ort.env.wasm.wasmPaths = new URL('ort/', baseUrl).href;
+  state.threads = threads ?? wasmThreads(self.crossOriginIsolated, self.navigator.hardwareConcurrency);
+  ort.env.wasm.numThreads = state.threads;
+  ort.env.wasm.proxy = false;
+  ort.env.logLevel = 'error';
+  state.ortConfigured = true;
+}
+
+async function createSessions(ids: string[], backend: Backend, requestId: number): Promise<Map<string, ort.InferenceSession>> {
+  const created = new Map<string, ort.InferenceSession>();
+  try {
+    for (const id of ids) {
+      const bytes = state.bytes.get(id);
+      if (!bytes) throw new Error(`internal: bytes of ${id} not loaded`);
+      post({ type: 'progress', requestId, modelId: id, phase: 'session', loaded: 0, total: null });
+      created.set(id, await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' }));
+      post({ type: 'progress', requestId, modelId: id, phase: 'session', loaded: 1, total: 1 });
+    }
+    return created;
+  } catch (error) {
+    await Promise.all([...created.values()].map((session) => session.release()));
+    throw error;
+  }
+}
+
+async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>): Promise<void> {
+  const { requestId } = request;
+  configureOrt(request.baseUrl, request.threads);
+  const entries = request.models.map((id) => getModel(id));
+  let downloadMs = 0;
+  let verifyMs = 0;
+  let fromCache = true;
+  for (const entry of entries) {
+    if (state.bytes.has(entry.id) || state.texts.has(entry.id)) continue;
+    const fetched = await fetchModel(entry, {
+      baseUrl: request.baseUrl,
+      onProgress: (phase, loaded, total) => post({ type: 'progress', requestId, modelId: entry.id, phase, loaded, total }),
+    });
+    downloadMs += fetched.downloadMs;
+    verifyMs += fetched.verifyMs;
+    fromCache &&= fetched.fromCache;
+    if (entry.task === 'labels') state.texts.set(entry.id, new TextDecoder().decode(fetched.bytes));
+    else state.bytes.set(entry.id, fetched.bytes);
+  }
+
+  const onnxIds = entries.filter((entry) => entry.task !== 'labels').map((entry) => entry.id);
+  const probe = request.backend === 'wasm' ? { available: false } : await probeWebGpu();
+  const decision = decideBackend(request.backend, probe.available, probe.problem);
+  let fallbackReason = decision.reason;
+  const sessionStart = performance.now();
+  const needed = onnxIds.filter((id) => !state.sessions.has(id));
+  const preferred = decision.order[0] ?? 'wasm';
+  if (state.backend !== preferred || needed.length > 0) {
+    // Switching provider: release every session so all models of a demo share one backend.
+    if (state.backend !== preferred) {
+      await Promise.all([...state.sessions.values()].map((session) => session.release()));
+      state.sessions.clear();
+    }
+    let lastError: unknown = null;
+    for (const backend of decision.order) {
+      try {
+        post({ type: 'status', requestId, message: `Creating ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} sessions` });
+        const created = await createSessions(onnxIds.filter((id) => !state.sessions.has(id)), backend, requestId);
+        for (const [id, session] of created) state.sessions.set(id, session);
+        state.backend = backend;
+        lastError = null;
+        break;
+      } catch (error) {
+        lastError = error;
+        if (backend === 'webgpu') fallbackReason = `WebGPU session creation failed (${(error as Error).message}); using WASM.`;
+      }
+    }
+    if (lastError) throw new RuntimeError('backend', `Could not create an inference session: ${(lastError as Error).message}`);
+    state.cold = true;
+  }
+  post({
+    type: 'ready',
+    requestId,
+    backend: state.backend ?? 'wasm',
+    fallbackReason,
+    threads: state.threads,
+    crossOriginIsolated: self.crossOriginIsolated,
+    timings: { downloadMs, verifyMs, sessionMs: performance.now() - sessionStart, fromCache },
+  });
+}
+
+const runner: ModelRunner = {
+  async run(modelId, feeds) {
+    const session = state.sessions.get(modelId);
+    if (!session) throw new RuntimeError('internal', `Model ${modelId} is not loaded; load it before running.`);
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', tensor.data, tensor.dims);
+    const results = await session.run(ortFeeds);
+    const out: Record<string, TensorData> = {};
+    for (const [name, tensor] of Object.entries(results)) {
+      // getData() downloads GPU tensors; CPU tensors return their data directly.
+      out[name] = { data: (await tensor.getData()) as Float32Array, dims: tensor.dims };
+      tensor.dispose();
+    }
+    return out;
+  },
+};
+
+const context: TaskContext = {
+  runner,
+  ops,
+  model: getModel,
+  now: () => performance.now(),
+  text(id) {
+    const text = state.texts.get(id);
+    if (text === undefined) throw new RuntimeError('internal', `Text file ${id} is not loaded; list it in the load request.`);
+    return text;
+  },
+};
+
+async function handleRun(request: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
+  const task = TASKS[request.task];
+  if (!task) throw new RuntimeError('unknown-task', `Unknown task "${request.task}". Known tasks: ${Object.keys(TASKS).join(', ')}.`);
+  if (!state.backend) throw new RuntimeError('internal', 'No model is loaded yet.');
+  const repeat = Math.max(1, Math.min(50, Math.floor(request.repeat)));
+  const runsMs: number[] = [];
+  let output: unknown;
+  const cold = state.cold;
+  for (let i = 0; i < repeat; i++) {
+    const started = performance.now();
+    try {
+      output = await task.run(request.input as never, context);
+    } catch (error) {
+      if (error instanceof RuntimeError) throw error;
+      throw new RuntimeError('bad-input', (error as Error).message);
+    }
+    runsMs.push(performance.now() - started);
+    state.cold = false;
+  }
+  post({ type: 'result', requestId: request.requestId, backend: state.backend, output, timings: summariseRuns(runsMs, cold) });
+}
+
+self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  const handler = request.type === 'load' ? handleLoad(request) : handleRun(request);
+  handler.catch((error: unknown) => {
+    const code = error instanceof RuntimeError ? error.code : 'internal';
+    post({ type: 'error', requestId: request.requestId, code, message: (error as Error)?.message ?? String(error) });
+  });
+};

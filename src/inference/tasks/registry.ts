@@ -1,0 +1,130 @@
+/**
+ * The task interface: how a demo kind plugs into the worker. A task receives plain input from
+ * the page (images as RgbaImage) and a context with a ModelRunner bound to the loaded sessions,
+ * image operations, catalog lookups and text files (labels). It returns plain, cloneable output.
+ * To add a demo kind: write a TaskDefinition, add it to TASKS below, and add a demo component
+ * (see CONTRIBUTING.md, "Adding a demo kind").
+ */
+import type { ModelEntry } from '../../models/catalog.ts';
+import type { ImageOps, ModelRunner, RgbaImage } from '../types.ts';
+import { classify, parseLabels, type ClassificationResult } from './classify.ts';
+import { detectFaces, MTCNN_MODELS, type DetectionResult, type DetectOptions, type DetectedFace } from './detect-faces.ts';
+import { embedFaces } from './embed-faces.ts';
+
+export interface TaskContext {
+  runner: ModelRunner;
+  ops: ImageOps;
+  /** A text file from the catalog (for example labels), already loaded and verified. */
+  text(id: string): string;
+  model(id: string): ModelEntry;
+  now(): number;
+}
+
+export interface TaskDefinition<Input = unknown, Output = unknown> {
+  /** Name used in run requests. */
+  name: string;
+  /** Throws a descriptive Error for malformed input. */
+  run(input: Input, context: TaskContext): Promise<Output>;
+}
+
+/** Define a task with its input and output types checked. */
+export function defineTask<Input, Output>(definition: TaskDefinition<Input, Output>): TaskDefinition<Input, Output> {
+  return definition;
+}
+
+/** Check that a value sent by the page is an RgbaImage, with a clear error otherwise. */
+export function assertImage(value: unknown, what = 'image'): asserts value is RgbaImage {
+  const image = value as Partial<RgbaImage> | null;
+  const valid =
+    !!image &&
+    Number.isInteger(image.width) &&
+    Number.isInteger(image.height) &&
+    (image.width ?? 0) > 0 &&
+    (image.height ?? 0) > 0 &&
+    (image.data instanceof Uint8ClampedArray || image.data instanceof Uint8Array) &&
+    image.data.length === (image.width ?? 0) * (image.height ?? 0) * 4;
+  if (!valid) throw new Error(`The ${what} is not a decoded RGBA image (width, height and width*height*4 bytes).`);
+}
+
+export interface ClassifyInput {
+  image: RgbaImage;
+  modelId: string;
+  k?: number;
+}
+
+export const classifyTask = defineTask<ClassifyInput, ClassificationResult>({
+  name: 'classify',
+  async run(input, context) {
+    assertImage(input.image);
+    const entry = context.model(input.modelId);
+    if (!entry.labels) throw new Error(`Model ${entry.id} has no labels file in the catalog.`);
+    const labels = parseLabels(context.text(entry.labels));
+    return classify(input.image, entry, labels, context.runner, { k: input.k ?? 5, now: context.now });
+  },
+});
+
+export interface DetectFacesInput {
+  image: RgbaImage;
+  options?: Partial<DetectOptions>;
+}
+
+export const detectFacesTask = defineTask<DetectFacesInput, DetectionResult>({
+  name: 'detect-faces',
+  async run(input, context) {
+    assertImage(input.image);
+    return detectFaces(input.image, context.runner, context.ops, input.options, context.now);
+  },
+});
+
+export interface EmbedFacesInput {
+  images: RgbaImage[];
+  embedderId: string;
+  detectOptions?: Partial<DetectOptions>;
+}
+
+/** Per image: the faces found, their aligned chips and embeddings, and stage timings. */
+export interface EmbeddedImage {
+  width: number;
+  height: number;
+  faces: DetectedFace[];
+  chips: RgbaImage[];
+  embeddings: Float32Array[];
+  timings: { detectMs: number; alignMs: number; embedMs: number };
+}
+
+export const embedFacesTask = defineTask<EmbedFacesInput, EmbeddedImage[]>({
+  name: 'embed-faces',
+  async run(input, context) {
+    if (!Array.isArray(input.images) || input.images.length === 0) throw new Error('embed-faces needs at least one image.');
+    input.images.forEach((image, index) => assertImage(image, `image ${index + 1}`));
+    const entry = context.model(input.embedderId);
+    const results: EmbeddedImage[] = [];
+    for (const image of input.images) {
+      const started = context.now();
+      const detection = await detectFaces(image, context.runner, context.ops, input.detectOptions, context.now);
+      const detectMs = context.now() - started;
+      // One batched embedder run for all faces of the image.
+      const embedded = await embedFaces(image, detection.faces, context.runner, entry, context.now);
+      results.push({
+        width: image.width,
+        height: image.height,
+        faces: detection.faces,
+        chips: embedded.chips,
+        embeddings: embedded.embeddings,
+        timings: { detectMs, ...embedded.timings },
+      });
+    }
+    return results;
+  },
+});
+
+/** Catalog ids the face tasks need besides the embedder. */
+export const DETECTOR_MODEL_IDS: string[] = Object.values(MTCNN_MODELS);
+
+/** Every task the worker can run, by name. */
+export const TASKS: Record<string, TaskDefinition<never, unknown>> = {
+  [classifyTask.name]: classifyTask,
+  [detectFacesTask.name]: detectFacesTask,
+  [embedFacesTask.name]: embedFacesTask,
+};
+

@@ -1,0 +1,413 @@
+/**
+ * Build-time mermaid rendering (Node only): mermaid source in, inline SVG out, in a light
+ * (mermaid's `default` theme) and a dark (`dark` theme) version.
+ *
+ * One headless Chromium (found by findChromium(), launched with CHROMIUM_ARGS through
+ * playwright) serves the whole build: it is launched on the first diagram that is not cached,
+ * keeps one page with mermaid loaded, renders every diagram of a call in one round trip and is
+ * closed after IDLE_MS without work, by closeRenderer(), or with the process. The state lives on
+ * globalThis, so the copies of this module that Vite loads for the config (the rehype plugin) and
+ * for the pages share one browser, one cache and one warning.
+ *
+ * The page loads mermaid's own browser build from node_modules (file://, nothing from a CDN), the
+ * same mermaid version that Diagram.astro's client fallback bundles, so a diagram looks the same
+ * whether it was drawn at build time or in the reader's browser.
+ *
+ * SVGs are cached on disk under node_modules/.cache/r2p-mermaid/, keyed by a sha256 of the
+ * source, the theme, the mermaid version and the render settings. When every diagram of a call
+ * is cached no browser is needed at all.
+ *
+ * Without a Chromium, renderMermaid() prints one warning for the whole process and returns null;
+ * callers then emit the client-side fallback. A diagram that mermaid cannot render throws an
+ * Error naming it (caption, or its first line) and the offending source line: the build fails.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright';
+import { CHROMIUM_ARGS, findChromium } from './find-chromium.ts';
+
+/** A diagram rendered in both themes, as inline SVG markup. */
+export type RenderedDiagram = { light: string; dark: string };
+
+/** Options for one renderMermaid() call. */
+export type RenderOptions = {
+  /** One name per source for error messages, e.g. `the diagram "Lineage of ResNet-34"`. */
+  labels?: (string | undefined)[];
+  /** Cache folder; default R2P_MERMAID_CACHE or node_modules/.cache/r2p-mermaid under the cwd. */
+  cacheDir?: string;
+  /** Set false to skip the disk cache (read and write). */
+  cache?: boolean;
+  /** The Chromium to use; null means none. Default findChromium(). */
+  executablePath?: string | null;
+};
+
+/** Mermaid themes for the two site themes. */
+export const MERMAID_THEMES = { light: 'default', dark: 'dark' } as const;
+
+/** Bump when the rendering or post-processing changes, so old cache entries are not reused. */
+const RENDERER_VERSION = 1;
+
+/** Close the browser after this long without a render (it would otherwise keep Node alive). */
+export const IDLE_MS = 3000;
+
+const WARNING =
+  '[r2p] No Chromium found (set R2P_CHROMIUM): diagrams will be rendered in the browser instead of at build time.';
+
+/** Resolve a package file from this module, or from the working directory (bundled builds). */
+function resolvePackageFile(specifier: string): string | null {
+  for (const base of [import.meta.url, pathToFileURL(path.join(process.cwd(), 'package.json')).href]) {
+    try {
+      return createRequire(base).resolve(specifier);
+    } catch {
+      // try the next base
+    }
+  }
+  return null;
+}
+
+type Assets = { mermaidScript: string; mermaidVersion: string; fontCss: string | null };
+let assets: Assets | undefined;
+
+/** Where mermaid's browser build (and the site font) live, and mermaid's version. */
+function getAssets(): Assets {
+  if (assets) return assets;
+  const mermaidScript = resolvePackageFile('mermaid/dist/mermaid.min.js');
+  if (!mermaidScript) throw new Error('[r2p] Cannot find mermaid/dist/mermaid.min.js: is the mermaid package installed?');
+  const pkg = JSON.parse(readFileSync(path.join(path.dirname(mermaidScript), '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  assets = { mermaidScript, mermaidVersion: pkg.version, fontCss: resolvePackageFile('@fontsource-variable/inter/index.css') };
+  return assets;
+}
+
+/**
+ * The mermaid settings shared by the build-time renderer and the client fallback (Diagram.astro
+ * passes them to the browser), minus the theme. Labels are measured in the site font (Inter,
+ * which Diagram.astro loads) so text fits its boxes on the page; `strict` keeps click handlers
+ * and raw HTML out of diagrams.
+ */
+export function mermaidBaseConfig(): Record<string, unknown> {
+  const font = getAssets().fontCss ? '"Inter Variable", Inter, Arial, sans-serif' : 'Arial, sans-serif';
+  return { startOnLoad: false, securityLevel: 'strict', fontFamily: font, flowchart: { htmlLabels: true } };
+}
+
+/** The mermaid version the site renders with. */
+export function mermaidVersion(): string {
+  return getAssets().mermaidVersion;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Cache key of one rendering. */
+export function cacheKey(source: string, theme: string): string {
+  return sha256(JSON.stringify([RENDERER_VERSION, mermaidVersion(), theme, mermaidBaseConfig(), source]));
+}
+
+/** The id prefix of a rendering: the same source and theme always get the same ids. */
+function idPrefix(source: string, theme: 'light' | 'dark'): string {
+  return `r2p-${sha256(source).slice(0, 10)}-${theme === 'light' ? 'l' : 'd'}`;
+}
+
+function defaultCacheDir(): string {
+  return process.env.R2P_MERMAID_CACHE || path.resolve(process.cwd(), 'node_modules/.cache/r2p-mermaid');
+}
+
+type Session = { browser: Browser; page: Page };
+type State = {
+  session?: Promise<Session> | undefined;
+  /** Renders run one after another on the shared page. */
+  queue: Promise<unknown>;
+  active: number;
+  idleTimer?: ReturnType<typeof setTimeout> | undefined;
+  warned: boolean;
+  /** Counters for tests and the timing report. */
+  stats: { launches: number; rendered: number; cached: number };
+};
+
+const STATE_KEY = Symbol.for('r2p.mermaid-render');
+function state(): State {
+  const holder = globalThis as unknown as Record<symbol, State | undefined>;
+  holder[STATE_KEY] ??= { queue: Promise.resolve(), active: 0, warned: false, stats: { launches: 0, rendered: 0, cached: 0 } };
+  return holder[STATE_KEY];
+}
+
+/** Renderer counters: browser launches, diagrams rendered in the browser, cache hits. */
+export function rendererStats(): Readonly<State['stats']> {
+  return { ...state().stats };
+}
+
+/** Launch Chromium and open a page with mermaid and the site font loaded. */
+async function launch(executablePath: string, cacheDir: string): Promise<Session> {
+  const { chromium } = await import('playwright');
+  const { mermaidScript, fontCss } = getAssets();
+  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
+  state().stats.launches += 1;
+  try {
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    // A file:// page may load other file:// URLs; nothing else is reachable.
+    const html = [
+      '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+      fontCss ? `<link rel="stylesheet" href="${pathToFileURL(fontCss).href}">` : '',
+      `<script src="${pathToFileURL(mermaidScript).href}"></script>`,
+      '</head><body></body></html>',
+    ].join('');
+    await mkdir(cacheDir, { recursive: true });
+    const pageFile = path.join(cacheDir, 'page.html');
+    await writeCacheFile(pageFile, html);
+    await page.goto(pathToFileURL(pageFile).href, { waitUntil: 'load' });
+    await page.evaluate(async () => {
+      await Promise.all(Array.from(document.fonts, (font) => font.load().catch(() => undefined)));
+    });
+    const ready = await page.evaluate(() => typeof (globalThis as { mermaid?: unknown }).mermaid === 'object');
+    if (!ready) throw new Error(`[r2p] mermaid did not load in Chromium from ${mermaidScript}`);
+    return { browser, page };
+  } catch (error) {
+    await browser.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Close the shared browser now (call from an `astro:build:done` hook; safe to call any time). */
+export async function closeRenderer(): Promise<void> {
+  const current = state();
+  if (current.idleTimer) clearTimeout(current.idleTimer);
+  current.idleTimer = undefined;
+  const session = current.session;
+  current.session = undefined;
+  if (!session) return;
+  try {
+    const { browser } = await session;
+    await browser.close();
+  } catch {
+    // a session that failed to start has nothing to close
+  }
+}
+
+type Job = { id: string; source: string; theme: 'default' | 'dark' };
+type Outcome = { ok: true; svg: string } | { ok: false; message: string };
+
+/** Render jobs on the shared page, in one evaluate call. */
+async function renderInBrowser(jobs: Job[], executablePath: string, cacheDir: string): Promise<Outcome[]> {
+  const current = state();
+  if (current.idleTimer) clearTimeout(current.idleTimer);
+  current.idleTimer = undefined;
+  current.active += 1;
+  const run = current.queue.then(async () => {
+    current.session ??= launch(executablePath, cacheDir);
+    let session: Session;
+    try {
+      session = await current.session;
+    } catch (error) {
+      current.session = undefined;
+      throw error;
+    }
+    try {
+      return await session.page.evaluate(
+        async ({ jobs, config }) => {
+          const mermaid = (globalThis as unknown as { mermaid: typeof import('mermaid').default }).mermaid;
+          const outcomes: ({ ok: true; svg: string } | { ok: false; message: string })[] = [];
+          let theme: string | undefined;
+          for (const job of jobs) {
+            if (job.theme !== theme) {
+              theme = job.theme;
+              mermaid.initialize({ ...config, theme: job.theme });
+            }
+            try {
+              const { svg } = await mermaid.render(job.id, job.source);
+              outcomes.push({ ok: true, svg });
+            } catch (error) {
+              outcomes.push({ ok: false, message: error instanceof Error ? error.message : String(error) });
+            } finally {
+              // mermaid leaves its scratch element behind when a diagram fails to parse
+              document.getElementById(`d${job.id}`)?.remove();
+            }
+          }
+          return outcomes;
+        },
+        { jobs, config: mermaidBaseConfig() },
+      );
+    } catch (error) {
+      // The page or browser died: start afresh next time.
+      await closeRenderer();
+      throw error;
+    }
+  });
+  current.queue = run.catch(() => undefined);
+  try {
+    return await run;
+  } finally {
+    current.active -= 1;
+    if (current.active === 0 && current.session) {
+      current.idleTimer = setTimeout(() => void closeRenderer(), IDLE_MS);
+    }
+  }
+}
+
+async function readCache(dir: string, key: string): Promise<string | null> {
+  try {
+    return await readFile(path.join(dir, `${key}.svg`), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Write a file atomically, so a concurrent build never reads half of it. */
+async function writeCacheFile(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
+}
+
+async function writeCache(dir: string, key: string, svg: string): Promise<void> {
+  await writeCacheFile(path.join(dir, `${key}.svg`), svg);
+}
+
+/** Name a diagram for an error message: its label (caption), or its first line. */
+function describe(source: string, label: string | undefined, index: number): string {
+  if (label) return label;
+  const first = source.split('\n').find((line) => line.trim()) ?? '';
+  return `diagram ${index + 1} (starting "${first.trim()}")`;
+}
+
+/** Quote the source line a mermaid parse error points at, when it names one. */
+function offendingLine(source: string, message: string): string {
+  const match = /line (\d+)/i.exec(message);
+  if (!match) return '';
+  const number = Number(match[1]);
+  const line = source.split('\n')[number - 1];
+  return line === undefined ? '' : `\n  at source line ${number}: ${line.trim()}`;
+}
+
+/**
+ * The smallest share of its natural width a diagram may shrink to (text stays above ~11px);
+ * below that its container scrolls sideways instead (see Diagram.astro).
+ */
+export const MIN_SCALE = 0.7;
+
+/**
+ * Prepare mermaid's SVG for inline use: it already scales to its container (width="100%",
+ * max-width = natural width, viewBox); add a min-width so wide diagrams scroll rather than
+ * shrink into unreadable text.
+ */
+export function sizeSvg(svg: string): string {
+  return svg.replace(/^(<svg\b[^>]*?\bstyle=")max-width:\s*([\d.]+)px;?/, (_match, head: string, width: string) => {
+    const natural = Number(width);
+    return `${head}max-width: ${Math.round(natural * 100) / 100}px; min-width: ${Math.round(natural * MIN_SCALE)}px;`;
+  });
+}
+
+/** Make the ids of an SVG unique for the n-th copy of the same diagram in one call. */
+function withSuffix(svg: string, prefix: string, n: number): string {
+  return n === 0 ? svg : svg.split(prefix).join(`${prefix}-${n + 1}`);
+}
+
+/**
+ * Render mermaid sources to inline SVG in both themes. Returns null (after one warning per
+ * process) when no Chromium exists and some diagram is not cached; throws when mermaid cannot
+ * render a diagram, naming it. Ids inside each SVG start with `r2p-<hash of source>-l|d`, so the
+ * light and dark copies, and different diagrams, never share an id; the same source twice in one
+ * call gets `-2`, `-3`... suffixes.
+ */
+export async function renderMermaid(sources: string[], options: RenderOptions = {}): Promise<RenderedDiagram[] | null> {
+  if (sources.length === 0) return [];
+  const current = state();
+  if (process.env.R2P_DIAGRAMS === 'client') {
+    if (!current.warned) {
+      current.warned = true;
+      console.warn('[r2p] R2P_DIAGRAMS=client: diagrams will be rendered in the browser instead of at build time.');
+    }
+    return null;
+  }
+  const useCache = options.cache !== false;
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+
+  type Slot = { index: number; theme: 'light' | 'dark'; key: string; prefix: string; svg?: string };
+  const slots: Slot[] = [];
+  for (const [index, source] of sources.entries()) {
+    for (const theme of ['light', 'dark'] as const) {
+      slots.push({ index, theme, key: cacheKey(source, MERMAID_THEMES[theme]), prefix: idPrefix(source, theme) });
+    }
+  }
+
+  if (useCache) {
+    await Promise.all(
+      slots.map(async (slot) => {
+        const svg = await readCache(cacheDir, slot.key);
+        if (svg !== null) slot.svg = svg;
+      }),
+    );
+  }
+
+  // Render each missing (source, theme) once, even when a source repeats.
+  const missing = new Map<string, Slot>();
+  for (const slot of slots) if (slot.svg === undefined && !missing.has(slot.key)) missing.set(slot.key, slot);
+  current.stats.cached += slots.filter((slot) => slot.svg !== undefined).length;
+
+  if (missing.size > 0) {
+    const executablePath = options.executablePath === undefined ? findChromium() : options.executablePath;
+    if (!executablePath) {
+      if (!current.warned) {
+        current.warned = true;
+        console.warn(WARNING);
+      }
+      return null;
+    }
+    const jobs = [...missing.values()]
+      .sort((a, b) => (a.theme === b.theme ? 0 : a.theme === 'light' ? -1 : 1))
+      .map((slot) => ({ slot, job: { id: slot.prefix, source: sources[slot.index] ?? '', theme: MERMAID_THEMES[slot.theme] } as Job }));
+    const outcomes = await renderInBrowser(
+      jobs.map(({ job }) => job),
+      executablePath,
+      cacheDir,
+    );
+
+    const failures: string[] = [];
+    const reported = new Set<number>();
+    for (const [position, { slot, job }] of jobs.entries()) {
+      const outcome = outcomes[position];
+      if (!outcome || !outcome.ok) {
+        if (reported.has(slot.index)) continue;
+        reported.add(slot.index);
+        const message = outcome ? outcome.message : 'no result';
+        failures.push(
+          `Mermaid could not render ${describe(job.source, options.labels?.[slot.index], slot.index)}: ${message.trim()}${offendingLine(job.source, message)}`,
+        );
+        continue;
+      }
+      slot.svg = sizeSvg(outcome.svg);
+      current.stats.rendered += 1;
+      if (useCache) await writeCache(cacheDir, slot.key, slot.svg);
+    }
+    if (failures.length) throw new Error(`[r2p] ${failures.join('\n')}`);
+    for (const slot of slots) {
+      const svg = missing.get(slot.key)?.svg;
+      if (slot.svg === undefined && svg !== undefined) slot.svg = svg;
+    }
+  }
+
+  const seen = new Map<string, number>();
+  const results: RenderedDiagram[] = sources.map(() => ({ light: '', dark: '' }));
+  for (const slot of slots) {
+    const n = seen.get(slot.prefix) ?? 0;
+    seen.set(slot.prefix, n + 1);
+    const result = results[slot.index];
+    if (result && slot.svg !== undefined) result[slot.theme] = withSuffix(slot.svg, slot.prefix, n);
+  }
+  return results;
+}
+
+/** True when build-time rendering is possible here (a Chromium exists). */
+export function canRenderAtBuildTime(): boolean {
+  try {
+    return findChromium() !== null;
+  } catch {
+    return false;
+  }
+}
+

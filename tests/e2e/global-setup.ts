@@ -1,0 +1,40 @@
+/**
+ * End-to-end setup: build the site once (into dist/, or R2P_OUT_DIR) and serve it on
+ * 127.0.0.1 with the cross-origin isolation headers. Tests read the URL with inject('baseUrl').
+ * Set R2P_E2E_REUSE_BUILD=1 to skip the build when dist/ is already there (local iteration).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startStaticServer, type StaticServer } from '../../scripts/static-server.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+    distDir: string;
+    buildSeconds: number;
+  }
+}
+
+let server: StaticServer | null = null;
+
+export async function setup(project: TestProject): Promise<void> {
+  const root = process.cwd();
+  const distDir = join(root, process.env.R2P_OUT_DIR ?? 'dist');
+  let buildSeconds = 0;
+  if (!(process.env.R2P_E2E_REUSE_BUILD && existsSync(join(distDir, 'index.html')))) {
+    const started = Date.now();
+    execFileSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    buildSeconds = (Date.now() - started) / 1000;
+    console.log(`[e2e] built the site in ${buildSeconds.toFixed(1)} s`);
+  }
+  server = await startStaticServer(distDir);
+  project.provide('baseUrl', server.url);
+  project.provide('distDir', distDir);
+  project.provide('buildSeconds', buildSeconds);
+}
+
+export async function teardown(): Promise<void> {
+  await server?.close();
+}
