@@ -1,11 +1,12 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
+import sitemap from '@astrojs/sitemap';
 import r2p from './src/integrations/r2p.ts';
 
 export default defineConfig({
   site: process.env.R2P_SITE ?? 'http://127.0.0.1:4321',
-  integrations: [r2p(), mdx()],
+  integrations: [r2p(), mdx(), sitemap({ filter: (page) => !page.endsWith('/404/') })],
   server: { host: '127.0.0.1', port: 4321 },
   // Separate output and cache folders let tests build fixture sites beside the real one.
   outDir: process.env.R2P_OUT_DIR ?? './dist',

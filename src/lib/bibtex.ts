@@ -6,8 +6,22 @@ import { Cite } from '@citation-js/core';
 import '@citation-js/plugin-bibtex';
 import type { Paper } from '../schema/study.ts';
 
-/** Split "Given Names Family" into CSL name parts, keeping lower-case particles with the family name. */
-export function splitName(name: string): { given: string; family: string } {
+/** An author written in braces, "{PyTorch team}", is an organisation: its name is never split. */
+export function isOrganisation(name: string): boolean {
+  return /^\{.*\}$/.test(name.trim());
+}
+
+/** An author's name for display: braces of organisations removed. */
+export function displayName(name: string): string {
+  return isOrganisation(name) ? name.trim().slice(1, -1) : name;
+}
+
+/**
+ * Split "Given Names Family" into CSL name parts, keeping lower-case particles with the family
+ * name; organisations stay whole (CSL "literal").
+ */
+export function splitName(name: string): { given: string; family: string } | { literal: string } {
+  if (isOrganisation(name)) return { literal: displayName(name) };
   const parts = name.trim().split(/\s+/);
   if (parts.length === 1) return { given: '', family: parts[0] ?? name };
   let familyStart = parts.length - 1;
@@ -40,7 +54,10 @@ export function toBibtex(papers: readonly Paper[]): string {
 
 /** Short author-year label: "He et al. 2016", "Simonyan and Zisserman 2015". */
 export function citationLabel(paper: Paper): string {
-  const families = paper.authors.map((author) => splitName(author).family);
+  const families = paper.authors.map((author) => {
+    const parts = splitName(author);
+    return 'literal' in parts ? parts.literal : parts.family;
+  });
   const who = families.length === 1 ? families[0] : families.length === 2 ? `${families[0]} and ${families[1]}` : `${families[0]} et al.`;
   return `${who} ${paper.year}`;
 }

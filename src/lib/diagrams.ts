@@ -26,7 +26,7 @@ export const GAP_LABEL_MAX = 48;
 /** Longest "who" line in a step node. */
 export const WHO_LABEL_MAX = 64;
 /** Longest paper title shown in a lineage node. */
-export const TITLE_LABEL_MAX = 44;
+export const TITLE_LABEL_MAX = 60;
 
 /** Characters that mermaid's flowchart grammar or its HTML labels could read as syntax. */
 const ESCAPED: Record<string, string> = {
@@ -105,7 +105,10 @@ function accessibility(spec: Omit<DiagramSpec, 'source'>): string[] {
 
 /** Join sentences into one paragraph. */
 function sentences(parts: string[]): string {
-  return parts.map((part) => part.trim()).filter(Boolean).join(' ');
+  return parts
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** End a sentence with a full stop unless it already ends with punctuation. */
@@ -194,7 +197,8 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
 
   for (const node of study.lineage.nodes) {
     let mermaid = mermaidId(node.kind === 'paper' ? 'p' : 'i', node.id);
-    for (let n = 2; used.has(mermaid); n += 1) mermaid = `${mermaidId(node.kind === 'paper' ? 'p' : 'i', node.id)}_${n}`;
+    for (let n = 2; used.has(mermaid); n += 1)
+      mermaid = `${mermaidId(node.kind === 'paper' ? 'p' : 'i', node.id)}_${n}`;
     used.add(mermaid);
 
     if (node.kind === 'paper') {
@@ -215,7 +219,9 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
         long: `the paper “${oneLine(paper.title)}” by ${short.replace(/ \d{4}$/, '')} (${paper.year})`,
       });
     } else {
-      const details = [String(node.year), node.framework ? oneLine(node.framework) : undefined].filter(Boolean).join(', ');
+      const details = [String(node.year), node.framework ? oneLine(node.framework) : undefined]
+        .filter(Boolean)
+        .join(', ');
       const label = `${oneLine(node.label)} (${details})`;
       nodes.set(node.id, {
         id: node.id,
@@ -259,7 +265,15 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
   ]);
 
   // Wider text than mermaid's default, so "Simonyan and Zisserman 2014" stays on one line.
-  const lines = ['---', 'config:', '  flowchart:', '    wrappingWidth: 200', '---', 'flowchart BT', ...accessibility({ caption, description })];
+  const lines = [
+    '---',
+    'config:',
+    '  flowchart:',
+    '    wrappingWidth: 200',
+    '---',
+    'flowchart BT',
+    ...accessibility({ caption, description }),
+  ];
   for (const node of all) {
     lines.push(node.kind === 'paper' ? `  ${node.mermaid}["${node.label}"]` : `  ${node.mermaid}("${node.label}")`);
   }

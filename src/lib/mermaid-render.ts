@@ -76,11 +76,16 @@ let assets: Assets | undefined;
 function getAssets(): Assets {
   if (assets) return assets;
   const mermaidScript = resolvePackageFile('mermaid/dist/mermaid.min.js');
-  if (!mermaidScript) throw new Error('[r2p] Cannot find mermaid/dist/mermaid.min.js: is the mermaid package installed?');
+  if (!mermaidScript)
+    throw new Error('[r2p] Cannot find mermaid/dist/mermaid.min.js: is the mermaid package installed?');
   const pkg = JSON.parse(readFileSync(path.join(path.dirname(mermaidScript), '..', 'package.json'), 'utf8')) as {
     version: string;
   };
-  assets = { mermaidScript, mermaidVersion: pkg.version, fontCss: resolvePackageFile('@fontsource-variable/inter/index.css') };
+  assets = {
+    mermaidScript,
+    mermaidVersion: pkg.version,
+    fontCss: resolvePackageFile('@fontsource-variable/inter/index.css'),
+  };
   return assets;
 }
 
@@ -125,23 +130,40 @@ type State = {
   idleTimer?: ReturnType<typeof setTimeout> | undefined;
   warned: boolean;
   /** Counters for tests and the timing report. */
-  stats: { launches: number; rendered: number; cached: number };
+  stats: { launches: number; rendered: number; cached: number; launchMs: number; renderMs: number };
 };
 
 const STATE_KEY = Symbol.for('r2p.mermaid-render');
 function state(): State {
   const holder = globalThis as unknown as Record<symbol, State | undefined>;
-  holder[STATE_KEY] ??= { queue: Promise.resolve(), active: 0, warned: false, stats: { launches: 0, rendered: 0, cached: 0 } };
+  holder[STATE_KEY] ??= {
+    queue: Promise.resolve(),
+    active: 0,
+    warned: false,
+    stats: { launches: 0, rendered: 0, cached: 0, launchMs: 0, renderMs: 0 },
+  };
   return holder[STATE_KEY];
 }
 
-/** Renderer counters: browser launches, diagrams rendered in the browser, cache hits. */
+/** Close the browser and forget the warning and counters (for tests). */
+export async function resetRenderer(): Promise<void> {
+  await closeRenderer();
+  const current = state();
+  current.warned = false;
+  current.stats = { launches: 0, rendered: 0, cached: 0, launchMs: 0, renderMs: 0 };
+}
+
+/**
+ * Renderer counters: browser launches, SVGs rendered in the browser, SVGs served from the cache,
+ * and the milliseconds spent launching (browser, mermaid, fonts) and rendering.
+ */
 export function rendererStats(): Readonly<State['stats']> {
   return { ...state().stats };
 }
 
 /** Launch Chromium and open a page with mermaid and the site font loaded. */
 async function launch(executablePath: string, cacheDir: string): Promise<Session> {
+  const started = performance.now();
   const { chromium } = await import('playwright');
   const { mermaidScript, fontCss } = getAssets();
   const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
@@ -165,6 +187,7 @@ async function launch(executablePath: string, cacheDir: string): Promise<Session
     });
     const ready = await page.evaluate(() => typeof (globalThis as { mermaid?: unknown }).mermaid === 'object');
     if (!ready) throw new Error(`[r2p] mermaid did not load in Chromium from ${mermaidScript}`);
+    state().stats.launchMs += performance.now() - started;
     return { browser, page };
   } catch (error) {
     await browser.close().catch(() => undefined);
@@ -206,6 +229,7 @@ async function renderInBrowser(jobs: Job[], executablePath: string, cacheDir: st
       current.session = undefined;
       throw error;
     }
+    const started = performance.now();
     try {
       return await session.page.evaluate(
         async ({ jobs, config }) => {
@@ -235,6 +259,8 @@ async function renderInBrowser(jobs: Job[], executablePath: string, cacheDir: st
       // The page or browser died: start afresh next time.
       await closeRenderer();
       throw error;
+    } finally {
+      current.stats.renderMs += performance.now() - started;
     }
   });
   current.queue = run.catch(() => undefined);
@@ -275,12 +301,30 @@ function describe(source: string, label: string | undefined, index: number): str
   return `diagram ${index + 1} (starting "${first.trim()}")`;
 }
 
-/** Quote the source line a mermaid parse error points at, when it names one. */
-function offendingLine(source: string, message: string): string {
-  const match = /line (\d+)/i.exec(message);
-  if (!match) return '';
-  const number = Number(match[1]);
-  const line = source.split('\n')[number - 1];
+/**
+ * Quote the source line a mermaid parse error points at. Mermaid's message shows the text before
+ * the error with the line breaks removed ("...-> b  b[[unclosed" over a caret); its "line N" does
+ * not always count the author's lines, so the excerpt is looked up in the source instead.
+ */
+export function offendingLine(source: string, message: string): string {
+  const lines = source.split('\n');
+  const excerpt = /^(?:\.\.\.)?(.*)\n-*\^/m.exec(message)?.[1]?.replace(/^\.\.\./, '');
+  let number: number | undefined;
+  if (excerpt && excerpt.trim()) {
+    let flat = '';
+    const lineAt: number[] = [];
+    lines.forEach((line, index) => {
+      flat += line;
+      for (let i = 0; i < line.length; i += 1) lineAt.push(index + 1);
+    });
+    const found = flat.indexOf(excerpt);
+    if (found >= 0) number = lineAt[found + excerpt.length - 1];
+  }
+  if (number === undefined) {
+    const reported = Number(/line (\d+)/i.exec(message)?.[1]);
+    if (reported >= 1 && reported <= lines.length) number = reported;
+  }
+  const line = number === undefined ? undefined : lines[number - 1];
   return line === undefined ? '' : `\n  at source line ${number}: ${line.trim()}`;
 }
 
@@ -360,7 +404,10 @@ export async function renderMermaid(sources: string[], options: RenderOptions = 
     }
     const jobs = [...missing.values()]
       .sort((a, b) => (a.theme === b.theme ? 0 : a.theme === 'light' ? -1 : 1))
-      .map((slot) => ({ slot, job: { id: slot.prefix, source: sources[slot.index] ?? '', theme: MERMAID_THEMES[slot.theme] } as Job }));
+      .map((slot) => ({
+        slot,
+        job: { id: slot.prefix, source: sources[slot.index] ?? '', theme: MERMAID_THEMES[slot.theme] } as Job,
+      }));
     const outcomes = await renderInBrowser(
       jobs.map(({ job }) => job),
       executablePath,
@@ -410,4 +457,3 @@ export function canRenderAtBuildTime(): boolean {
     return false;
   }
 }
-

@@ -179,23 +179,29 @@ const raw = (value: string): ElementContent => ({ type: 'raw', value }) as unkno
 /** The figure markup of Diagram.astro, as HAST (for files that are not MDX). */
 export function figureHast(spec: DiagramSpec, rendered: RenderedDiagram | null, id?: string): Element {
   const group = (extra: string, children: ElementContent[]) =>
-    element('div', { className: ['diagram-svg', extra], role: 'group', ariaLabel: spec.caption, tabIndex: 0 }, children);
+    element(
+      'div',
+      { className: ['diagram-svg', extra], role: 'group', ariaLabel: spec.caption, tabIndex: 0 },
+      children,
+    );
   const body: ElementContent[] = rendered
     ? [group('diagram-light', [raw(rendered.light)]), group('diagram-dark', [raw(rendered.dark)])]
     : [group('diagram-client', [element('pre', { className: ['mermaid'] }, [text(spec.source)])])];
   const details: ElementContent[] = [element('summary', {}, [text('Text description')])];
   if (spec.description) details.push(element('p', {}, [text(spec.description)]));
   details.push(element('pre', { className: ['diagram-source'] }, [element('code', {}, [text(spec.source)])]));
-  return element(
-    'figure',
-    { className: ['diagram'], id, dataDiagram: rendered ? 'static' : 'client' },
-    [...body, element('figcaption', {}, [text(spec.caption)]), element('details', { className: ['diagram-text'] }, details)],
-  );
+  return element('figure', { className: ['diagram'], id, dataDiagram: rendered ? 'static' : 'client' }, [
+    ...body,
+    element('figcaption', {}, [text(spec.caption)]),
+    element('details', { className: ['diagram-text'] }, details),
+  ]);
 }
 
 /** The rehype plugin. Add it to `unified({ rehypePlugins: [rehypeDiagrams] })`. */
 export default function rehypeDiagrams(options: RehypeDiagramsOptions = {}) {
-  const render = options.render ?? ((sources: string[], renderOptions: { labels: string[] }) => renderMermaid(sources, renderOptions));
+  const render =
+    options.render ??
+    ((sources: string[], renderOptions: { labels: string[] }) => renderMermaid(sources, renderOptions));
   const component = options.component ?? DEFAULT_COMPONENT;
 
   return async function transform(tree: Root, file: VFile): Promise<void> {
@@ -217,7 +223,12 @@ export default function rehypeDiagrams(options: RehypeDiagramsOptions = {}) {
         let highlighted = false;
         const significant = node.children.filter((child) => !(child.type === 'text' && child.value.trim() === ''));
         const code = significant[0];
-        if (significant.length === 1 && code?.type === 'element' && code.tagName === 'code' && classList(code).includes('language-mermaid')) {
+        if (
+          significant.length === 1 &&
+          code?.type === 'element' &&
+          code.tagName === 'code' &&
+          classList(code).includes('language-mermaid')
+        ) {
           const data = code.data as { meta?: string | null } | undefined;
           const metastring = code.properties?.metastring;
           meta = data?.meta ?? (typeof metastring === 'string' ? metastring : undefined);
@@ -258,7 +269,12 @@ export default function rehypeDiagrams(options: RehypeDiagramsOptions = {}) {
       { labels: found.map((item) => item.where) },
     );
 
-    const mode = options.output === 'component' || options.output === 'html' ? options.output : path.extname(file.path ?? '') === '.mdx' ? 'component' : 'html';
+    const mode =
+      options.output === 'component' || options.output === 'html'
+        ? options.output
+        : path.extname(file.path ?? '') === '.mdx'
+          ? 'component'
+          : 'html';
     found.forEach((item, index) => {
       const result = rendered?.[index] ?? null;
       const replacement = mode === 'component' ? componentNode(item, result) : figureHast(item.spec, result, item.id);
@@ -266,6 +282,7 @@ export default function rehypeDiagrams(options: RehypeDiagramsOptions = {}) {
       const position = siblings.indexOf(item.pre);
       if (position >= 0) siblings[position] = replacement;
     });
-    if (mode === 'component') tree.children.unshift(importNode(component, file.path ? path.resolve(file.cwd, file.path) : undefined));
+    if (mode === 'component')
+      tree.children.unshift(importNode(component, file.path ? path.resolve(file.cwd, file.path) : undefined));
   };
 }

@@ -342,7 +342,7 @@ export const paperSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a lower-case id of letters, digits and dashes' }),
     /** Full title. */
     title: text('a title'),
-    /** Authors in publication order, "Given Family". */
+    /** Authors in publication order, "Given Family"; an organisation in braces, "{PyTorch team}". */
     authors: z.array(text('an author')).min(1, { error: 'expected at least one author' }),
     /** Year of publication. */
     year: z.number({ error: 'expected a year as a number' }).int().min(1900).max(2100),

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.ts';
 
@@ -21,7 +21,7 @@ let server: StaticServer | null = null;
 
 export async function setup(project: TestProject): Promise<void> {
   const root = process.cwd();
-  const distDir = join(root, process.env.R2P_OUT_DIR ?? 'dist');
+  const distDir = resolve(root, process.env.R2P_OUT_DIR ?? 'dist');
   let buildSeconds = 0;
   if (!(process.env.R2P_E2E_REUSE_BUILD && existsSync(join(distDir, 'index.html')))) {
     const started = Date.now();

@@ -26,6 +26,12 @@ describe('bibliography formatting', () => {
     expect(splitName('Laurens van der Maaten')).toEqual({ given: 'Laurens', family: 'van der Maaten' });
   });
 
+  it('keeps organisations whole', () => {
+    expect(splitName('{Facebook AI Research}')).toEqual({ literal: 'Facebook AI Research' });
+    expect(citationLabel({ ...resnet, authors: ['{PyTorch team}'], year: 2017 })).toBe('PyTorch team 2017');
+    expect(toBibtex([{ ...resnet, authors: ['{PyTorch team}'] }])).toMatch(/author = \{\{PyTorch team\}\}/);
+  });
+
   it('writes BibTeX entries with keys, authors, year and DOI', () => {
     const bib = toBibtex([resnet, mtcnn]);
     expect(bib).toMatch(/@inproceedings\{he2016resnet,/);
