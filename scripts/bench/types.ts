@@ -34,6 +34,10 @@ export interface BenchRow {
   warmP95Ms: number | null;
   /** Number of warm runs behind the median. */
   runs: number;
+  /** Session creation over repeated cold loads, when measured. */
+  session?: { median: number | null; p95: number | null; samples: number };
+  /** First inference after session creation over repeated cold loads, when measured. */
+  first?: { median: number | null; p95: number | null; samples: number };
   /** This row's warm median divided by the native (or ours-vs-peer) reference, when there is one. */
   ratio?: { to: string; value: number } | null;
   notes?: string;

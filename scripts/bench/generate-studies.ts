@@ -1,0 +1,27 @@
+/**
+ * Used only by the scaling benchmark: writes N studies into a folder by cloning the real ones
+ * with new slugs and titles, and a distinct "who" per step so every generated diagram differs
+ * (nothing is served from the diagram cache by accident).
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function generateStudies(sourceDir: string, targetDir: string, count: number): string[] {
+  const sources = readdirSync(sourceDir)
+    .filter((name) => name.endsWith('.mdx'))
+    .sort()
+    .map((name) => ({ name, text: readFileSync(join(sourceDir, name), 'utf8') }));
+  if (sources.length === 0) throw new Error(`No studies in ${sourceDir}.`);
+  mkdirSync(targetDir, { recursive: true });
+  const written: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const source = sources[i % sources.length]!;
+    const slug = `${source.name.replace(/\.mdx$/, '')}-copy-${String(i + 1).padStart(3, '0')}`;
+    const text = source.text
+      .replace(/^title: (.*)$/m, (_line, title: string) => `title: ${JSON.stringify(`${title.replace(/^['"]|['"]$/g, '')} (copy ${i + 1})`)}`)
+      .replace(/^(\s+)who: (.*)$/gm, (_line, indent: string, who: string) => `${indent}who: ${JSON.stringify(`${who.replace(/^['"]|['"]$/g, '')} [${i + 1}]`)}`);
+    writeFileSync(join(targetDir, `${slug}.mdx`), text);
+    written.push(slug);
+  }
+  return written;
+}
