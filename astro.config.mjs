@@ -1,13 +1,22 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
+import { unified } from '@astrojs/markdown-remark';
 import sitemap from '@astrojs/sitemap';
 import r2p from './src/integrations/r2p.ts';
+import search from './src/integrations/search.ts';
+import rehypeDiagrams from './src/lib/rehype-diagrams.ts';
 
 export default defineConfig({
   site: process.env.R2P_SITE ?? 'http://127.0.0.1:4321',
-  integrations: [r2p(), mdx(), sitemap({ filter: (page) => !page.endsWith('/404/') })],
+  integrations: [r2p(), mdx(), sitemap({ filter: (page) => !page.endsWith('/404/') }), search()],
   server: { host: '127.0.0.1', port: 4321 },
+  markdown: {
+    // Sätteri (Astro 7's default) runs no rehype plugins; authors' ```mermaid blocks need one.
+    processor: unified({ rehypePlugins: [rehypeDiagrams] }),
+    // Keep mermaid sources raw for the plugin (Shiki runs before user rehype plugins).
+    syntaxHighlight: { type: 'shiki', excludeLangs: ['mermaid'] },
+  },
   // Separate output and cache folders let tests build fixture sites beside the real one.
   outDir: process.env.R2P_OUT_DIR ?? './dist',
   cacheDir: process.env.R2P_CACHE_DIR ?? './node_modules/.astro',

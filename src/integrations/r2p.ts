@@ -70,6 +70,11 @@ export default function r2p(): AstroIntegration {
           },
         });
       },
+      'astro:build:done': async () => {
+        // The diagram renderer keeps one Chromium open for the whole build; close it now.
+        const { closeRenderer } = await import('../lib/mermaid-render.ts');
+        await closeRenderer();
+      },
     },
   };
 }

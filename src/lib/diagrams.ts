@@ -10,6 +10,7 @@
  */
 import type { Paper, Study } from '../schema/study.ts';
 import { ROLE_TITLES, STEP_TITLES } from '../schema/study.ts';
+import { citationLabel } from './bibtex.ts';
 
 /** A diagram ready to render: mermaid source, the caption under it and its text alternative. */
 export type DiagramSpec = {
@@ -83,19 +84,9 @@ export function mermaidId(prefix: string, raw: string): string {
   return `${prefix}_${body || 'node'}`;
 }
 
-/** The family name of an author written "Given Family" (the last word). */
-function familyName(author: string): string {
-  const words = oneLine(author).split(' ');
-  return words[words.length - 1] ?? author;
-}
-
-/** "He et al. 2016", "Simonyan and Zisserman 2014" or "LeCun 1998". */
+/** "He et al. 2016", "Simonyan and Zisserman 2014" or "LeCun 1998": the site's citation label. */
 export function paperShortName(paper: Paper): string {
-  const [first, second] = paper.authors;
-  const lead = first === undefined ? 'Anonymous' : familyName(first);
-  if (paper.authors.length === 2 && second !== undefined) return `${lead} and ${familyName(second)} ${paper.year}`;
-  if (paper.authors.length > 2) return `${lead} et al. ${paper.year}`;
-  return `${lead} ${paper.year}`;
+  return oneLine(citationLabel(paper));
 }
 
 /** The lines every generated diagram starts with: its accessible title and description. */

@@ -51,8 +51,13 @@ export const MERMAID_THEMES = { light: 'default', dark: 'dark' } as const;
 /** Bump when the rendering or post-processing changes, so old cache entries are not reused. */
 const RENDERER_VERSION = 1;
 
-/** Close the browser after this long without a render (it would otherwise keep Node alive). */
-export const IDLE_MS = 3000;
+/**
+ * Close the browser after this long without a render: an open browser keeps Node (and so
+ * `astro build`) alive. Long enough to bridge the gap between Astro compiling MDX and rendering
+ * pages; an `astro:build:done` hook calling closeRenderer() ends it at once. R2P_MERMAID_IDLE_MS
+ * overrides it.
+ */
+export const IDLE_MS = Number(process.env.R2P_MERMAID_IDLE_MS) || 10_000;
 
 const WARNING =
   '[r2p] No Chromium found (set R2P_CHROMIUM): diagrams will be rendered in the browser instead of at build time.';
@@ -97,7 +102,14 @@ function getAssets(): Assets {
  */
 export function mermaidBaseConfig(): Record<string, unknown> {
   const font = getAssets().fontCss ? '"Inter Variable", Inter, Arial, sans-serif' : 'Arial, sans-serif';
-  return { startOnLoad: false, securityLevel: 'strict', fontFamily: font, flowchart: { htmlLabels: true } };
+  // handDrawnSeed: shapes drawn with rough.js (stadiums, ...) get random control points otherwise.
+  return {
+    startOnLoad: false,
+    securityLevel: 'strict',
+    fontFamily: font,
+    handDrawnSeed: 1,
+    flowchart: { htmlLabels: true },
+  };
 }
 
 /** The mermaid version the site renders with. */
@@ -227,7 +239,12 @@ async function renderInBrowser(jobs: Job[], executablePath: string, cacheDir: st
       session = await current.session;
     } catch (error) {
       current.session = undefined;
-      throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `[r2p] Could not start Chromium at ${executablePath} to render diagrams: ${reason}\n` +
+          'Set R2P_CHROMIUM to a working Chromium, or R2P_DIAGRAMS=client to draw diagrams in the browser instead.',
+        { cause: error },
+      );
     }
     const started = performance.now();
     try {

@@ -23,7 +23,9 @@ export interface StudyPageData {
 export async function loadStudyPage(entry: StudyEntry, papers: Map<string, Paper>): Promise<StudyPageData> {
   const steps = stepsDiagram(entry.data);
   const lineage = lineageDiagram(entry.data, papers);
-  const rendered = await renderMermaid([steps.source, lineage.source]);
+  const rendered = await renderMermaid([steps.source, lineage.source], {
+    labels: [`the steps diagram of ${entry.id}`, `the lineage diagram of ${entry.id}`],
+  });
   return {
     entry,
     papers,

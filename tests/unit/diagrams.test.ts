@@ -561,7 +561,13 @@ describe.skipIf(skipBrowser)('renderMermaid with Chromium', () => {
     expect(again?.[1]?.light).not.toEqual(light); // the second copy gets its own ids
     expect(again?.[1]?.light.replaceAll(`${lightIds[0]}-2`, lightIds[0] ?? '')).toEqual(light);
     expect(rendererStats().launches - launches).toBeLessThanOrEqual(1);
-  }, 90_000);
+
+    // The same source renders to the same SVG every time (no random ids or rough.js jitter).
+    const fresh = await renderMermaid([stepsDiagram(makeStudy()).source, spec.source], { cache: false });
+    const freshAgain = await renderMermaid([spec.source, stepsDiagram(makeStudy()).source], { cache: false });
+    expect(freshAgain?.[1]).toEqual(fresh?.[0]);
+    expect(freshAgain?.[0]).toEqual(result);
+  }, 120_000);
 
   it('fails with a message that names the diagram and the offending line', async () => {
     const broken = 'flowchart LR\n  a --> b\n  b[[unclosed\n';
