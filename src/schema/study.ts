@@ -7,7 +7,7 @@
  * messages say what was expected so that the friendly formatter can add what was found.
  */
 import { z } from 'astro/zod';
-import { MODEL_IDS } from '../models/catalog.ts';
+import { MODEL_IDS, type ModelTask } from '../models/catalog.ts';
 
 /** The four steps from research to product, in the order every study must list them. */
 export const STEP_IDS = [
@@ -44,6 +44,13 @@ export const ARTIFACT_KINDS = ['paper', 'repo', 'library', 'product', 'weights',
 /** Demo kinds a study can embed; each maps to a demo component and a catalog task. */
 export const DEMO_KINDS = ['image-classification', 'face-detection', 'face-embedding'] as const;
 export type DemoKind = (typeof DEMO_KINDS)[number];
+
+/** Which catalog tasks each demo kind can run (a face-embedding demo also needs the detector). */
+export const DEMO_KIND_TASKS: Record<DemoKind, readonly ModelTask[]> = {
+  'image-classification': ['image-classification'],
+  'face-detection': ['face-detection'],
+  'face-embedding': ['face-embedding', 'face-detection'],
+};
 
 /** Relations between lineage nodes. */
 export const LINEAGE_RELATIONS = ['builds-on', 'implements', 'ports', 'wraps'] as const;

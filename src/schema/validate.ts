@@ -10,15 +10,9 @@ import { basename, join, relative } from 'node:path';
 import matter from 'gray-matter';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'astro/zod';
-import { getModel, type ModelTask } from '../models/catalog.ts';
-import { paperSchema, studySchema, type DemoKind, type Paper, type Study } from './study.ts';
+import { getModel } from '../models/catalog.ts';
+import { DEMO_KIND_TASKS, paperSchema, studySchema, type Paper, type Study } from './study.ts';
 
-/** Which catalog tasks each demo kind can run (a face-embedding demo also needs the detector). */
-const DEMO_MODEL_TASKS: Record<DemoKind, readonly ModelTask[]> = {
-  'image-classification': ['image-classification'],
-  'face-detection': ['face-detection'],
-  'face-embedding': ['face-embedding', 'face-detection'],
-};
 
 /** One problem in one file. */
 export interface Problem {
@@ -150,7 +144,7 @@ export function crossCheckStudy(file: string, study: Study, body: string, contex
       }
     }
   });
-  const demoTasks = DEMO_MODEL_TASKS[study.demo.kind];
+  const demoTasks = DEMO_KIND_TASKS[study.demo.kind];
   study.demo.models.forEach((id, index) => {
     const task = getModel(id).task;
     if (!demoTasks.includes(task)) {
