@@ -7,7 +7,6 @@ import { DemoShell, drawImageTo } from './shell.ts';
 export async function mountClassifier(root: HTMLElement): Promise<void> {
   const top5 = root.querySelector<HTMLOListElement>('[data-top5]')!;
   const modelView = root.querySelector<HTMLCanvasElement>('[data-model-view]')!;
-  let shell: DemoShell;
   const source = new ImageSource(root.querySelector('[data-image-input]')!, {
     onImage: () => {
       shell.clearError();
@@ -16,7 +15,8 @@ export async function mountClassifier(root: HTMLElement): Promise<void> {
     },
     onError: (message) => shell.showError(message, !source.image),
   });
-  shell = new DemoShell(root, {
+  // The source's callbacks run only after the shell exists (on user input).
+  const shell = new DemoShell(root, {
     models: (selected) => {
       const entry = getModel(selected);
       return entry.labels ? [entry.labels, entry.id] : [entry.id];

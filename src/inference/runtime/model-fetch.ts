@@ -76,7 +76,7 @@ export async function fetchModel(entry: ModelEntry, options: FetchModelOptions):
   const cache = cacheStorage ? await cacheStorage.open(MODEL_CACHE_NAME).catch(() => null) : null;
   const started = performance.now();
 
-  let bytes: Uint8Array | null = null;
+  let bytes: Uint8Array;
   let fromCache = false;
   const cached = await cache?.match(url);
   if (cached) {
