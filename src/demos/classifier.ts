@@ -16,7 +16,7 @@ export async function mountClassifier(root: HTMLElement): Promise<void> {
     onError: (message) => shell.showError(message, !source.image),
   });
   // The source's callbacks run only after the shell exists (on user input).
-  const shell = new DemoShell(root, {
+  const shell: DemoShell = new DemoShell(root, {
     models: (selected) => {
       const entry = getModel(selected);
       return entry.labels ? [entry.labels, entry.id] : [entry.id];
