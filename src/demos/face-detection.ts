@@ -8,10 +8,18 @@
  *
  * Its part of data-result: task, image, width, height, options, faces (box, score, landmarks),
  * stages ({ pnet, rnet, onet } each { count, ms }), totalMs, shownStage, drawn and run (a
- * counter, so a driver can tell one result from the next).
+ * counter, so a driver can tell one result from the next). When the webcam stops, the last
+ * frame's result is published the same way with image "webcam" and webcam: true. While
+ * streaming, [data-fps] carries data-fps (processed frames per second) and data-frames.
  */
 import { getInferenceClient } from '../inference/runtime/client.ts';
-import { DEFAULT_DETECT_OPTIONS, MTCNN_MODELS, type DetectedFace, type DetectionResult, type DetectOptions } from '../inference/tasks/detect-faces.ts';
+import {
+  DEFAULT_DETECT_OPTIONS,
+  MTCNN_MODELS,
+  type DetectedFace,
+  type DetectionResult,
+  type DetectOptions,
+} from '../inference/tasks/detect-faces.ts';
 import type { RgbaImage } from '../inference/types.ts';
 import { ImageSource } from './image-source.ts';
 import { clearOverlay, drawFaces, formatScore } from './overlay.ts';
@@ -45,7 +53,11 @@ const formatMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `
 const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
 
 /** The data-result form of a face: coordinates rounded to 0.01 px, score kept. */
-export function faceForResult(face: DetectedFace): { box: { x1: number; y1: number; x2: number; y2: number }; score: number; landmarks: [number, number][] } {
+export function faceForResult(face: DetectedFace): {
+  box: { x1: number; y1: number; x2: number; y2: number };
+  score: number;
+  landmarks: [number, number][];
+} {
   return {
     box: { x1: round2(face.box.x1), y1: round2(face.box.y1), x2: round2(face.box.x2), y2: round2(face.box.y2) },
     score: face.score,
@@ -75,12 +87,13 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
   const settingsNote = find<HTMLElement>('[data-settings-note]');
   const client = getInferenceClient();
 
-  let shell: DemoShell;
   let shown: Shown | null = null;
   let runCount = 0;
 
   const source = new ImageSource(find('[data-image-input]'), {
     onImage: () => {
+      // A sample, upload or snapshot while streaming stops the camera first.
+      stopStreaming(true);
       shell.clearError();
       shown = null;
       clearOverlay(overlay);
@@ -108,7 +121,7 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
   function readOptions(): { options: Partial<DetectOptions> } | { problem: string } {
     const minFaceSize = Number(minFaceInput.value);
     if (minFaceInput.value.trim() === '' || !Number.isFinite(minFaceSize) || minFaceSize < 12 || minFaceSize > 4096) {
-      return { problem: 'Minimum face size must be a number from 12 (P-Net\'s window) to 4096 pixels.' };
+      return { problem: "Minimum face size must be a number from 12 (P-Net's window) to 4096 pixels." };
     }
     const thresholds = thresholdInputs.map((input) => Number(input.value)) as [number, number, number];
     if (thresholds.some((t) => !(t >= 0 && t <= 1))) return { problem: 'Thresholds must be between 0 and 1.' };
@@ -116,7 +129,11 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
   }
 
   function resolvedOptions(options: Partial<DetectOptions>): DetectOptions {
-    return { ...DEFAULT_DETECT_OPTIONS, ...options, thresholds: [...(options.thresholds ?? DEFAULT_DETECT_OPTIONS.thresholds)] as unknown as DetectOptions['thresholds'] };
+    return {
+      ...DEFAULT_DETECT_OPTIONS,
+      ...options,
+      thresholds: [...(options.thresholds ?? DEFAULT_DETECT_OPTIONS.thresholds)] as unknown as DetectOptions['thresholds'],
+    };
   }
 
   let rerunTimer: ReturnType<typeof setTimeout> | null = null;
@@ -129,15 +146,19 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
       if ('problem' in read) {
         settingsNote.textContent = read.problem;
         settingsNote.classList.add('problem');
+        minFaceInput.setAttribute('aria-invalid', String(/face size/.test(read.problem)));
         return;
       }
       settingsNote.classList.remove('problem');
+      minFaceInput.removeAttribute('aria-invalid');
       if (source.webcamActive) {
         settingsNote.textContent = 'Settings apply from the next webcam frame.';
         return;
       }
       if (!shown || shown.image !== source.image) {
-        settingsNote.textContent = source.image ? 'Settings changed: press Run to detect with them.' : 'Settings changed: choose an image, then press Run.';
+        settingsNote.textContent = source.image
+          ? 'Settings changed: press Run to detect with them.'
+          : 'Settings changed: choose an image, then press Run.';
         return;
       }
       const state = root.dataset.state;
@@ -177,12 +198,21 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
     const stat = root.querySelector<HTMLElement>(`[data-stage-stat="${stage}"]`);
     if (!stat) return;
     const noun = STAGE_NOUN[stage];
+    const count = document.createElement('span');
+    const time = document.createElement('span');
     if (!report) {
-      stat.textContent = `${noun}s: —`;
+      count.textContent = `${noun}s: —`;
+      stat.replaceChildren(count);
       stat.removeAttribute('data-count');
       return;
     }
-    stat.textContent = `${plural(report.count, noun)} · ${formatMs(report.ms)}`;
+    count.textContent = plural(report.count, noun);
+    // A separator for screen readers, which would otherwise run the two lines together.
+    const separator = document.createElement('span');
+    separator.className = 'visually-hidden';
+    separator.textContent = ', ';
+    time.append(separator, formatMs(report.ms));
+    stat.replaceChildren(count, time);
     stat.dataset.count = String(report.count);
   }
 
@@ -260,26 +290,35 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
 
   let streaming = false;
   let frameTimes: number[] = [];
+  let framesDone = 0;
   let lastFrameMs = 0;
   let lastStream: { name: string; detection: DetectionResult; options: DetectOptions; backend: string } | null = null;
   let monitor: ReturnType<typeof setInterval> | null = null;
 
   function showFps(): void {
-    const now = performance.now();
-    frameTimes = frameTimes.filter((time) => now - time <= 2000);
-    const fps = frameTimes.length >= 2 ? ((frameTimes.length - 1) * 1000) / (frameTimes[frameTimes.length - 1]! - frameTimes[0]!) : 0;
+    // Over the last ten processed frames (frame rates below 1 still read right).
+    frameTimes = frameTimes.slice(-10);
+    const span = frameTimes.length >= 2 ? frameTimes[frameTimes.length - 1]! - frameTimes[0]! : 0;
+    const fps = span > 0 ? ((frameTimes.length - 1) * 1000) / span : lastFrameMs > 0 ? 1000 / lastFrameMs : 0;
     fpsLine.hidden = false;
+    if (lastFrameMs === 0) {
+      fpsLine.textContent = 'Webcam: waiting for the first detection…';
+      return;
+    }
     fpsLine.dataset.fps = fps.toFixed(1);
     fpsLine.textContent = `Webcam: ${fps.toFixed(1)} frames per second processed (${formatMs(lastFrameMs)} a frame); frames that arrive while one is being processed are dropped, not queued.`;
   }
 
-  function stopStreaming(): void {
+  /** After the camera stopped: publish the last frame's result (quiet: a new image replaced it). */
+  function stopStreaming(quiet = false): void {
     if (!streaming) return;
     streaming = false;
     if (monitor) clearInterval(monitor);
     monitor = null;
     fpsLine.textContent = `Webcam stopped. ${fpsLine.textContent?.replace(/^Webcam: /, 'Last rate: ') ?? ''}`;
-    if (lastStream && shown) {
+    if (quiet) {
+      shell.setState('idle');
+    } else if (lastStream && shown) {
       renderFaceList(lastStream.detection, true);
       shell.setState('done', {
         ...resultOf(lastStream.name, lastStream.detection, lastStream.options),
@@ -297,7 +336,11 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
   source.onStream(async (frame) => {
     if (!streaming) {
       streaming = true;
+      lastStream = null;
       frameTimes = [];
+      framesDone = 0;
+      lastFrameMs = 0;
+      delete fpsLine.dataset.fps;
       shell.clearError();
       shell.refreshRunButton();
       monitor = setInterval(() => {
@@ -322,6 +365,7 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
       if (!source.webcamActive) return;
       lastFrameMs = performance.now() - started;
       frameTimes.push(performance.now());
+      fpsLine.dataset.frames = String(++framesDone);
       lastStream = { name: 'webcam', detection: output, options: resolvedOptions(read.options), backend: ready.backend };
       show(frame, output, false);
     } catch (error) {
@@ -334,7 +378,9 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
   // ---- The shell ---------------------------------------------------------------------------
 
   function resultOf(name: string | null, detection: DetectionResult, options: DetectOptions): Record<string, unknown> {
-    const stages = Object.fromEntries(STAGES.map((stage) => [stage, { count: detection.stages[stage].count, ms: round2(detection.stages[stage].ms) }]));
+    const stages = Object.fromEntries(
+      STAGES.map((stage) => [stage, { count: detection.stages[stage].count, ms: round2(detection.stages[stage].ms) }]),
+    );
     return {
       task: 'face-detection',
       image: name,
@@ -350,7 +396,7 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
     };
   }
 
-  shell = new DemoShell(root, {
+  const shell: DemoShell = new DemoShell(root, {
     models: () => Object.values(MTCNN_MODELS),
     hasInput: () => source.image !== null && !source.webcamActive,
     nextSample: () => source.nextSample(),

@@ -260,7 +260,11 @@ export class EnrolPanel {
     text.append(el('strong', undefined, identity.name));
     const count = identity.embeddings.length;
     text.append(
-      el('span', 'muted', ` — ${count} embedding${count === 1 ? '' : 's'} of ${identity.dimension} numbers, enrolled ${new Date(identity.createdAt).toLocaleString()}`),
+      el(
+        'span',
+        'muted',
+        ` — ${count} embedding${count === 1 ? '' : 's'} of ${identity.dimension} numbers, enrolled ${new Date(identity.createdAt).toLocaleString()}`,
+      ),
     );
     const remove = el('button', 'button secondary small', 'Delete');
     remove.type = 'button';

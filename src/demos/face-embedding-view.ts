@@ -6,6 +6,7 @@
 import type { Verdict } from '../inference/math/embedding.ts';
 import type { DetectedFace } from '../inference/tasks/detect-faces.ts';
 import type { RgbaImage } from '../inference/types.ts';
+import { drawFaces } from './overlay.ts';
 import { drawImageTo } from './shell.ts';
 
 /** One labelled box to draw on an image. */
@@ -22,38 +23,22 @@ export const BOX_COLOURS = {
   unknown: '#f97316',
 } as const;
 
-/** Draw an image with a numbered box and the five landmarks of every face. */
+/**
+ * Draw an image with a labelled box and the five landmarks of every face (overlay.ts does the
+ * drawing; faces are grouped by colour because it takes one colour a call).
+ */
 export function drawFaceMarks(canvas: HTMLCanvasElement, image: RgbaImage, marks: readonly FaceMark[]): void {
-  const context = drawImageTo(canvas, image);
-  const side = Math.max(image.width, image.height);
-  const line = Math.max(2, Math.round(side / 170));
-  const fontSize = Math.max(14, Math.round(side / 22));
-  context.font = `600 ${fontSize}px system-ui, sans-serif`;
-  context.textBaseline = 'top';
-  for (const { face, label, colour = BOX_COLOURS.neutral } of marks) {
-    const { x1, y1, x2, y2 } = face.box;
-    context.lineWidth = line;
-    context.strokeStyle = colour;
-    context.strokeRect(x1, y1, x2 - x1, y2 - y1);
-    context.fillStyle = colour;
-    for (const [x, y] of face.landmarks) {
-      context.beginPath();
-      context.arc(x, y, line * 1.2, 0, Math.PI * 2);
-      context.fill();
-    }
-    if (label) {
-      const pad = Math.round(fontSize * 0.25);
-      const width = context.measureText(label).width + pad * 2;
-      const height = fontSize + pad * 2;
-      // The label sits above the box, or inside its top edge when there is no room above.
-      const top = y1 - height >= 0 ? y1 - height : y1;
-      const left = Math.min(Math.max(0, x1 - line / 2), Math.max(0, image.width - width));
-      context.fillStyle = 'rgba(0, 0, 0, 0.72)';
-      context.fillRect(left, top, width, height);
-      context.fillStyle = colour;
-      context.fillText(label, left + pad, top + pad);
-    }
-  }
+  const colours = [...new Set(marks.map((mark) => mark.colour ?? BOX_COLOURS.neutral))];
+  if (colours.length === 0) drawFaces(canvas, image, []);
+  colours.forEach((colour, index) => {
+    const group = marks.filter((mark) => (mark.colour ?? BOX_COLOURS.neutral) === colour);
+    drawFaces(
+      canvas,
+      image,
+      group.map((mark) => mark.face),
+      { color: colour, labels: (_, i) => group[i]?.label ?? '', drawImage: index === 0 },
+    );
+  });
 }
 
 /** A canvas showing an aligned chip at its own resolution (CSS sets the displayed size). */
@@ -133,7 +118,9 @@ export function faceFigure(face: FaceView, scale: number, extra?: Node[]): HTMLE
   figure.append(chipCanvas(face.chip, `Aligned ${face.chip.width} by ${face.chip.height} chip of face ${face.tag}, as the model sees it`));
   const caption = el('figcaption');
   caption.append(el('strong', undefined, face.tag));
-  caption.append(embeddingStrip(face.embedding, scale, `Embedding of face ${face.tag}: ${face.embedding.length} numbers as a colour strip`));
+  caption.append(
+    embeddingStrip(face.embedding, scale, `Embedding of face ${face.tag}: ${face.embedding.length} numbers as a colour strip`),
+  );
   if (extra) caption.append(...extra);
   figure.append(caption);
   return figure;
@@ -143,7 +130,12 @@ export function faceFigure(face: FaceView, scale: number, extra?: Node[]): HTMLE
  * The distance matrix: rows are the faces of image A, columns those of image B, each header
  * shows the aligned chip, each cell the Euclidean distance and the verdict in words.
  */
-export function distanceTable(rows: readonly FaceView[], cols: readonly FaceView[], verdicts: readonly (readonly Verdict[])[], caption: string): HTMLTableElement {
+export function distanceTable(
+  rows: readonly FaceView[],
+  cols: readonly FaceView[],
+  verdicts: readonly (readonly Verdict[])[],
+  caption: string,
+): HTMLTableElement {
   const table = el('table', 'matrix');
   table.append(el('caption', 'visually-hidden', caption));
   const head = el('thead');

@@ -70,7 +70,6 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
   const modelSelect = root.querySelector<HTMLSelectElement>('[data-model]');
   const options = modelSelect ? [...modelSelect.options] : [];
 
-  let shell: DemoShell;
   let mode: Mode = modeFromUrl();
 
   const sourceFor = (suffix: string, label: string) => {
@@ -81,7 +80,11 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
         if (suffix === 'probe') enrol.reset('Image ready: press Run to find and label its faces.');
         else {
           const other = suffix === 'a' ? b : a;
-          shell.say(other.image ? 'Both images ready: press Run to compare their faces.' : `${label} ready; now choose image ${suffix === 'a' ? 'B' : 'A'}.`);
+          shell.say(
+            other.image
+              ? 'Both images ready: press Run to compare their faces.'
+              : `${label} ready; now choose image ${suffix === 'a' ? 'B' : 'A'}.`,
+          );
         }
       },
       onError: (message) => shell.showError(message, false),
@@ -111,7 +114,9 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
     const verification = entry.verification;
     const size = `${entry.alignment?.chipSize}x${entry.alignment?.chipSize}`;
     if (entry.standIn) {
-      const missing = options.filter((option) => option.disabled).map((option) => option.textContent?.replace(/\s*\(not installed\)\s*$/, '').trim());
+      const missing = options
+        .filter((option) => option.disabled)
+        .map((option) => option.textContent?.replace(/\s*\(not installed\)\s*$/, '').trim());
       embedderNote.replaceChildren(
         el('strong', undefined, `This is not ${entry.standIn.forModel}. `),
         `The embedder running here is ${entry.title.split(' — ')[0]} (${dimension} numbers per face from a ${size} aligned chip): a FaceNet-style metric embedding, but a different network. ` +
@@ -138,7 +143,8 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
     }
     for (const panel of panels) panel.hidden = panel.dataset.modePanel !== next;
     root.dataset.mode = next;
-    if (next === 'compare') a.stopWebcam();
+    // A camera left running in the hidden panel would keep its light on for nothing.
+    if (next === 'compare') probe.stopWebcam();
     else {
       a.stopWebcam();
       b.stopWebcam();
@@ -165,7 +171,12 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
   function markCompareFaces(source: ImageSource, image: RgbaImage, output: EmbeddedImage, prefix: string): void {
     if (source.image !== image) return;
     const preview = source.root.querySelector<HTMLCanvasElement>('[data-preview]');
-    if (preview) drawFaceMarks(preview, image, output.faces.map((face, i) => ({ face, label: `${prefix}${i + 1}` })));
+    if (preview)
+      drawFaceMarks(
+        preview,
+        image,
+        output.faces.map((face, i) => ({ face, label: `${prefix}${i + 1}` })),
+      );
   }
 
   function renderTimings(rows: [string, EmbeddedImage][]): void {
@@ -176,7 +187,13 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
         th.scope = 'row';
         const n = output.faces.length;
         const per = (value: number) => (n > 0 ? `${ms(value)} (${ms(value / n)} a face)` : ms(value));
-        tr.append(th, el('td', undefined, String(n)), el('td', undefined, ms(output.timings.detectMs)), el('td', undefined, per(output.timings.alignMs)), el('td', undefined, per(output.timings.embedMs)));
+        tr.append(
+          th,
+          el('td', undefined, String(n)),
+          el('td', undefined, ms(output.timings.detectMs)),
+          el('td', undefined, per(output.timings.alignMs)),
+          el('td', undefined, per(output.timings.embedMs)),
+        );
         return tr;
       }),
     );
@@ -217,10 +234,18 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
       compareSummary.textContent = `No face found in image ${missing} (MTCNN looks for faces of at least 20 pixels). Try another image.`;
     } else {
       matrixBox.replaceChildren(
-        distanceTable(facesA, facesB, verdicts, `Euclidean distance between every face of A and every face of B; same person when below ${rule.threshold}.`),
+        distanceTable(
+          facesA,
+          facesB,
+          verdicts,
+          `Euclidean distance between every face of A and every face of B; same person when below ${rule.threshold}.`,
+        ),
       );
       const sentences = verdicts.flatMap((row, i) =>
-        row.map((v, j) => `A${i + 1} and B${j + 1}: ${v.same ? 'same person' : 'different people'} (distance ${v.distance.toFixed(3)} ${v.same ? '<' : '≥'} ${rule.threshold})`),
+        row.map(
+          (v, j) =>
+            `A${i + 1} and B${j + 1}: ${v.same ? 'same person' : 'different people'} (distance ${v.distance.toFixed(3)} ${v.same ? '<' : '≥'} ${rule.threshold})`,
+        ),
       );
       const shown = sentences.length > 6 ? [...sentences.slice(0, 6), `and ${sentences.length - 6} more pairs in the table`] : sentences;
       compareSummary.textContent = `${shown.join('; ')}.`;
@@ -262,7 +287,7 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
     };
   }
 
-  shell = new DemoShell(root, {
+  const shell: DemoShell = new DemoShell(root, {
     models: (selected) => [selected, ...DETECTORS],
     hasInput: () => (mode === 'compare' ? a.image !== null && b.image !== null : probe.image !== null),
     nextSample: () => (mode === 'compare' ? a.nextSample() : probe.nextSample()),

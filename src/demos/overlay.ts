@@ -70,7 +70,12 @@ function paintImage(canvas: HTMLCanvasElement, context: CanvasRenderingContext2D
  * Draw `image` on `canvas` with `items` over it. Returns how many boxes were drawn (items with
  * a non-positive area are skipped).
  */
-export function drawFaces(canvas: HTMLCanvasElement, image: RgbaImage | null, items: readonly OverlayItem[], options: DrawFacesOptions = {}): number {
+export function drawFaces(
+  canvas: HTMLCanvasElement,
+  image: RgbaImage | null,
+  items: readonly OverlayItem[],
+  options: DrawFacesOptions = {},
+): number {
   const context = canvas.getContext('2d');
   if (!context) throw new Error('No 2D canvas.');
   if (image && options.drawImage !== false) paintImage(canvas, context, image);

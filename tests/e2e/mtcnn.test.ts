@@ -2,12 +2,19 @@
  * The MTCNN face-detection demo in Chromium, through its deep link: WASM and WebGPU find the
  * same single face on the astronaut with boxes within 1 px, the result names the backend that
  * ran, the cascade's counts never grow from stage to stage, the stage switch draws each stage's
- * boxes, and a changed setting re-runs on the same image. No console errors, no request leaves
- * the site. WebGPU runs through SwiftShader here (slow), so it runs once (repeat=1).
+ * boxes, and a changed setting re-runs on the same image. Webcam mode, fed the astronaut by
+ * Chromium's fake camera, detects frame after frame and shows the frame rate. No console errors,
+ * no request leaves the site. WebGPU runs through SwiftShader here (slow), so it runs once.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { demoResult, launchChromium, openPage, type PageProblems } from '../helpers/browser.ts';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../src/lib/find-chromium.ts';
+import type { RgbaImage } from '../../src/inference/types.ts';
+import { demoResult, launchChromium, openPage, requireChromium, type PageProblems } from '../helpers/browser.ts';
+import { readSample } from '../helpers/images.ts';
 import { requireModels } from '../helpers/models.ts';
 
 const baseUrl = inject('baseUrl');
@@ -107,7 +114,7 @@ describe.runIf(ready)('MTCNN face-detection demo', () => {
     expect(result.drawn).toBe(1);
   }
 
-  it('finds the astronaut\'s face on WASM, draws every stage and re-runs on a changed setting', async () => {
+  it("finds the astronaut's face on WASM, draws every stage and re-runs on a changed setting", async () => {
     const { page, problems, result, close } = await open('sample=astronaut&backend=wasm&autorun=1');
     try {
       checkResult(result, 'wasm');
@@ -129,7 +136,10 @@ describe.runIf(ready)('MTCNN face-detection demo', () => {
       await page.waitForFunction(
         () => {
           const root = document.querySelector('[data-demo="face-detection"]')!;
-          return root.getAttribute('data-state') === 'done' && (JSON.parse(root.getAttribute('data-result') ?? '{}') as { run?: number }).run === 2;
+          return (
+            root.getAttribute('data-state') === 'done' &&
+            (JSON.parse(root.getAttribute('data-result') ?? '{}') as { run?: number }).run === 2
+          );
         },
         null,
         { timeout: 120_000 },
@@ -177,5 +187,89 @@ describe.runIf(ready)('MTCNN face-detection demo', () => {
     });
     expect(Math.abs(a.score - b.score)).toBeLessThan(1e-3);
     for (const stage of STAGES) expect(webgpu.stages[stage].count).toBe(wasm.stages[stage].count);
+  });
+});
+
+/** One video frame as a YUV4MPEG2 file (4:2:0), which Chromium's fake camera plays in a loop. */
+function toY4m(image: RgbaImage): Buffer {
+  const { width: w, height: h, data } = image;
+  const luma = Buffer.alloc(w * h);
+  const u = Buffer.alloc((w / 2) * (h / 2));
+  const v = Buffer.alloc((w / 2) * (h / 2));
+  for (let i = 0; i < w * h; i++) luma[i] = Math.round(0.299 * data[4 * i]! + 0.587 * data[4 * i + 1]! + 0.114 * data[4 * i + 2]!);
+  for (let y = 0; y < h / 2; y++) {
+    for (let x = 0; x < w / 2; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ] as const) {
+        const k = ((2 * y + dy) * w + 2 * x + dx) * 4;
+        r += data[k]! / 4;
+        g += data[k + 1]! / 4;
+        b += data[k + 2]! / 4;
+      }
+      const clamp = (value: number) => Math.max(0, Math.min(255, Math.round(value)));
+      u[y * (w / 2) + x] = clamp(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
+      v[y * (w / 2) + x] = clamp(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
+    }
+  }
+  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${w} H${h} F10:1 Ip A1:1 C420jpeg\nFRAME\n`), luma, u, v]);
+}
+
+describe.runIf(ready)('MTCNN demo, webcam mode', () => {
+  it('detects continuously on a (fake) camera, shows the frame rate, and stops cleanly', async () => {
+    const executablePath = requireChromium();
+    if (!executablePath) throw new Error('Chromium is not available.');
+    const dir = mkdtempSync(join(tmpdir(), 'r2p-webcam-'));
+    const video = join(dir, 'astronaut.y4m');
+    writeFileSync(video, toY4m(readSample('astronaut')));
+    const browser = await chromium.launch({
+      executablePath,
+      headless: true,
+      args: [
+        ...CHROMIUM_ARGS.filter((arg) => arg !== '--enable-unsafe-webgpu'),
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        `--use-file-for-fake-video-capture=${video}`,
+      ],
+    });
+    try {
+      const context = await browser.newContext();
+      await context.grantPermissions(['camera'], { origin: baseUrl });
+      const { page, problems } = await openPage(context, baseUrl);
+      await page.goto(`${baseUrl}/demo/mtcnn/?backend=wasm`);
+      const root = page.locator('[data-demo="face-detection"]');
+      await root.locator('[data-webcam-toggle]').click();
+      // Three frames processed one after another, each drawn with its face.
+      await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('[data-fps]')?.dataset.frames ?? 0) >= 3, null, {
+        timeout: 300_000,
+      });
+      expect(await root.getAttribute('data-state')).toBe('running');
+      expect(Number(await root.locator('[data-fps]').getAttribute('data-fps'))).toBeGreaterThan(0);
+      await expect(root.locator('[data-fps]').textContent()).resolves.toMatch(/frames per second/);
+      expect(await root.locator('canvas[data-overlay]').getAttribute('data-stage-shown')).toBe('onet');
+      expect(Number(await root.locator('canvas[data-overlay]').getAttribute('data-drawn'))).toBe(1);
+      // Run is off while the camera streams (frames are dropped, never queued behind a Run).
+      expect(await root.locator('[data-run]').isDisabled()).toBe(true);
+
+      await root.locator('[data-webcam-toggle]').click();
+      const result = await demoResult<FaceResult & { webcam?: boolean }>(page, '[data-demo="face-detection"]', 30_000);
+      expect(result.webcam).toBe(true);
+      expect(result.image).toBe('webcam');
+      expect(result.backend).toBe('wasm');
+      expect(result.faces).toHaveLength(1);
+      expect(result.faces[0]!.score).toBeGreaterThan(0.99);
+      await expect(root.locator('[data-run]').isDisabled()).resolves.toBe(false);
+      expect(problems.consoleErrors).toEqual([]);
+      expect(problems.foreignRequests).toEqual([]);
+    } finally {
+      await browser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,164 @@
+/**
+ * Accessibility, in a real Chromium:
+ * - axe-core over every page in the sitemap, in the light and the dark theme: no serious or
+ *   critical violation (a failure prints each rule with the elements it found);
+ * - the open search panel, with results, in both themes;
+ * - a demo operated by keyboard only: Tab to a sample, Enter, Tab to Run, Enter; the result is
+ *   announced through the demo's polite live region, and the finished demo passes axe too.
+ */
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
+import { requireModels } from '../helpers/models.ts';
+
+const baseUrl = inject('baseUrl');
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const THEMES = ['light', 'dark'] as const;
+type Theme = (typeof THEMES)[number];
+
+async function sitemapPaths(): Promise<string[]> {
+  const index = await (await fetch(`${baseUrl}/sitemap-index.xml`)).text();
+  const maps = [...index.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname);
+  const paths: string[] = [];
+  for (const map of maps) {
+    const xml = await (await fetch(`${baseUrl}${map}`)).text();
+    paths.push(...[...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname));
+  }
+  return paths;
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string; html: string }[];
+}
+
+/** Run axe on the page (optionally within a selector) and return the serious and critical violations. */
+async function seriousViolations(page: Page, include?: string): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async (context) => {
+    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(context ? { include: [context] } : document, { resultTypes: ['violations'] });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => ({ target: node.target, failureSummary: node.failureSummary, html: node.html.slice(0, 200) })),
+    }));
+  }, include ?? null);
+  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+}
+
+function describeViolations(where: string, violations: AxeViolation[]): string {
+  return violations
+    .map((violation) =>
+      [
+        `${where}: [${violation.impact}] ${violation.id}: ${violation.help}`,
+        ...violation.nodes.map(
+          (node) => `    ${JSON.stringify(node.target)}  ${node.html}\n      ${(node.failureSummary ?? '').replace(/\n/g, '\n      ')}`,
+        ),
+      ].join('\n'),
+    )
+    .join('\n');
+}
+
+async function themedPage(browser: Browser, theme: Theme): Promise<Page> {
+  const context = await browser.newContext({ colorScheme: theme });
+  // The saved choice wins over the system theme (BaseLayout's inline script); set both.
+  await context.addInitScript((saved) => localStorage.setItem('r2p-theme', saved), theme);
+  return context.newPage();
+}
+
+describe('accessibility', async () => {
+  const paths = await sitemapPaths();
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const cases = paths.flatMap((path) => THEMES.map((theme) => [path, theme] as const));
+  it.each(cases)('%s in the %s theme has no serious or critical axe violation', async (path, theme) => {
+    const page = await themedPage(browser, theme);
+    await page.goto(`${baseUrl}${path}`, { waitUntil: 'load' });
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe(theme);
+    // Build-time diagrams are in the HTML; wait for fallback ones, if any, to be drawn.
+    await page.waitForLoadState('networkidle');
+    const violations = await seriousViolations(page);
+    expect(violations, describeViolations(`${path} (${theme})`, violations)).toEqual([]);
+    await page.context().close();
+  });
+
+  it.each(THEMES)('the open search panel in the %s theme has no serious or critical axe violation', async (theme) => {
+    const page = await themedPage(browser, theme);
+    await page.goto(`${baseUrl}/studies/resnet-34/`, { waitUntil: 'load' });
+    await page.locator('#site-search-input').fill('residual');
+    await page.locator('[data-search-results] a').first().waitFor({ timeout: 30_000 });
+    const violations = await seriousViolations(page, '[data-site-search]');
+    expect(violations, describeViolations(`search panel (${theme})`, violations)).toEqual([]);
+    await page.context().close();
+  });
+
+  describe.runIf(requireModels('resnet50-keras-imagenet', 'imagenet-labels'))('a demo by keyboard only', () => {
+    it('/demo/resnet-34/: Tab to a sample, Enter, Tab to Run, Enter; the result is announced', async () => {
+      const context = await browser.newContext();
+      const { page } = await openPage(context, baseUrl);
+      await page.goto(`${baseUrl}/demo/resnet-34/?backend=wasm`, { waitUntil: 'load' });
+      await page.waitForLoadState('networkidle');
+      const focused = () =>
+        page.evaluate(() => {
+          const element = document.activeElement as HTMLElement | null;
+          // A keyboard user must see where focus is: an outline on the element, or on the
+          // button-styled label that wraps a visually hidden input.
+          const shown = (candidate: Element | null | undefined) => {
+            if (!candidate) return false;
+            const style = getComputedStyle(candidate);
+            return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+          };
+          const visible = element === document.body || shown(element) || shown(element?.closest('label'));
+          const name = `${element?.tagName.toLowerCase()}${element?.id ? `#${element.id}` : ''} ${element?.getAttribute('aria-label') ?? element?.textContent?.trim().slice(0, 40) ?? ''}`;
+          return { sample: element?.dataset.sample ?? null, run: element?.hasAttribute('data-run') ?? false, name, visible };
+        });
+      const unseen = new Set<string>();
+      const tabUntil = async (done: (state: Awaited<ReturnType<typeof focused>>) => boolean, what: string) => {
+        for (let presses = 0; presses < 60; presses += 1) {
+          await page.keyboard.press('Tab');
+          const state = await focused();
+          if (!state.visible) unseen.add(state.name);
+          if (done(state)) return presses + 1;
+        }
+        throw new Error(`Tab never reached ${what}`);
+      };
+      // Forwards through the page: the Run button comes before the samples in tab order, so
+      // reach a sample first, choose it, then go on (wrapping round) to Run.
+      await tabUntil((state) => state.sample !== null, 'a sample');
+      const sample = (await focused()).sample!;
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator(`[data-sample="${sample}"]`).getAttribute('aria-pressed'), { timeout: 30_000 }).toBe('true');
+      const run = page.locator('[data-run]');
+      await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+      const status = page.locator('[data-demo] [data-status]');
+      await expect(status.textContent()).resolves.toMatch(/press Run/i);
+      await tabUntil((state) => state.run, 'the Run button');
+      expect([...unseen], 'focused elements without a visible focus indicator').toEqual([]);
+      await page.keyboard.press('Enter');
+      const result = await demoResult<{ top5: { label: string }[] }>(page);
+      expect(result.top5.length).toBe(5);
+      // Announced: the status is a polite live region and says the run finished, and on what.
+      await expect(status.getAttribute('role')).resolves.toBe('status');
+      await expect(status.getAttribute('aria-live')).resolves.toBe('polite');
+      await expect(status.textContent()).resolves.toMatch(/^Done on (WASM|WebGPU)/);
+      const top5 = page.locator('[data-demo] [data-top5]');
+      await expect(top5.getAttribute('aria-live')).resolves.toBe('polite');
+      await expect(top5.textContent()).resolves.toContain(result.top5[0]!.label);
+      const violations = await seriousViolations(page);
+      expect(violations, describeViolations('/demo/resnet-34/ after a run', violations)).toEqual([]);
+      await context.close();
+    });
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * The face-embedding demo (FaceNet study) in Chromium: the Compare deep link gives the same
+ * verdict and distances on WASM and WebGPU and names the backend; a face enrolled in this
+ * browser is still recognised after a reload while another face stays "unknown"; the mode tabs
+ * work from the keyboard; and the page says plainly that the embedder is not FaceNet.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { demoResult, launchChromium, openPage, type PageProblems } from '../helpers/browser.ts';
+import { requireModels } from '../helpers/models.ts';
+
+const baseUrl = inject('baseUrl');
+const EMBEDDER = 'dlib-face-resnet-v1';
+const ready = requireModels(EMBEDDER, 'mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet');
+const ROOT = '[data-demo="face-embedding"]';
+/** Polls wait for sample loads and IndexedDB, slow on a busy machine. */
+const POLL = { timeout: 30_000, interval: 100 };
+
+interface Face {
+  box: { x1: number; y1: number; x2: number; y2: number };
+  score: number;
+  landmarks: number[][];
+}
+
+interface CompareResult {
+  backend: string;
+  mode: 'compare';
+  embedderId: string;
+  threshold: number;
+  embeddingLength: number;
+  images: { name: string; faceCount: number; timings: { detectMs: number; alignMs: number; embedMs: number } }[];
+  faces: Face[][];
+  distances: number[][];
+  verdicts: string[][];
+  timings: { runsMs: number[] };
+}
+
+interface IdentifyResult {
+  backend: string;
+  mode: 'identify';
+  identities: { name: string; known: boolean; nearest: string | null; distance: number | null }[];
+  enrolled: string[];
+}
+
+function expectClean(problems: PageProblems): void {
+  expect(problems.consoleErrors).toEqual([]);
+  expect(problems.foreignRequests).toEqual([]);
+  expect(problems.failedResponses).toEqual([]);
+}
+
+/** Wait for the next result after an action (clears the previous one first). */
+async function nextResult<T>(page: Page, action: () => Promise<void>): Promise<T> {
+  await page.locator(ROOT).evaluate((root: HTMLElement) => {
+    root.dataset.state = 'idle';
+    delete root.dataset.result;
+  });
+  await action();
+  return demoResult<T>(page, ROOT);
+}
+
+describe.runIf(ready)('face-embedding demo (FaceNet study)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function compare(query: string): Promise<{ result: CompareResult; problems: PageProblems; text: string }> {
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, baseUrl);
+      await page.goto(`${baseUrl}/demo/facenet/?${query}`);
+      // Software WebGPU (SwiftShader) compiles a shader set per MTCNN pyramid level: minutes on a busy machine.
+      const result = await demoResult<CompareResult>(page, ROOT, 540_000);
+      const text = (await page.locator(ROOT).innerText()).replace(/\s+/g, ' ');
+      return { result, problems, text };
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('compares astronaut and camera with the same verdict and distances on WASM and WebGPU', async () => {
+    const wasm = await compare('a=astronaut&b=camera&backend=wasm&autorun=1');
+    const webgpu = await compare('a=astronaut&b=camera&backend=webgpu&autorun=1&repeat=1');
+    expect(wasm.result.backend).toBe('wasm');
+    expect(webgpu.result.backend).toBe('webgpu');
+    for (const { result, problems, text } of [wasm, webgpu]) {
+      expect(result.mode).toBe('compare');
+      expect(result.embedderId).toBe(EMBEDDER);
+      expect(result.threshold).toBe(0.6);
+      expect(result.embeddingLength).toBe(128);
+      expect(result.images.map((image) => image.name)).toEqual(['astronaut', 'camera']);
+      expect(result.faces.map((faces) => faces.length)).toEqual([1, 1]);
+      expect(result.faces[0]![0]!.score).toBeGreaterThan(0.9);
+      expect(result.faces[0]![0]!.landmarks).toHaveLength(5);
+      for (const image of result.images) {
+        expect(image.timings.detectMs).toBeGreaterThan(0);
+        expect(image.timings.embedMs).toBeGreaterThan(0);
+        expect(image.timings.alignMs).toBeGreaterThanOrEqual(0);
+      }
+      expect(result.verdicts).toEqual([['different']]);
+      expect(result.distances[0]![0]!).toBeGreaterThan(0.6);
+      // The verdict as text, and the plain statement that this is not FaceNet.
+      expect(text).toMatch(/A1 and B1: different people \(distance \d\.\d{3} ≥ 0\.6\)/);
+      expect(text).toMatch(/This is not FaceNet\./);
+      expect(text).toMatch(
+        /FaceNet \(Inception-ResNet-v1, 512-d\) \(not installed\)|FaceNet \(Inception-ResNet-v1, 512-d\): not installed/,
+      );
+      expectClean(problems);
+    }
+    const difference = Math.abs(wasm.result.distances[0]![0]! - webgpu.result.distances[0]![0]!);
+    console.log(
+      `astronaut vs camera: wasm ${wasm.result.distances[0]![0]!.toFixed(6)}, webgpu ${webgpu.result.distances[0]![0]!.toFixed(6)}, |diff| ${difference.toExponential(2)}`,
+    );
+    expect(difference).toBeLessThan(1e-3);
+  });
+
+  it('finds the same person when an image is compared with itself', async () => {
+    const { result, problems } = await compare('a=astronaut&b=astronaut&backend=wasm&autorun=1&repeat=1');
+    expect(result.verdicts).toEqual([['same']]);
+    expect(result.distances[0]![0]!).toBeLessThan(1e-4);
+    expectClean(problems);
+  });
+
+  it('recognises an enrolled face after a reload, says "unknown" for another, and deletes', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, baseUrl);
+      await page.goto(`${baseUrl}/demo/facenet/?mode=identify&sample=astronaut&backend=wasm&autorun=1&repeat=1`);
+      let result = await demoResult<IdentifyResult>(page, ROOT);
+      expect(result.mode).toBe('identify');
+      expect(result.identities).toHaveLength(1);
+      expect(result.identities[0]!.name).toBe('unknown');
+      expect(result.enrolled).toEqual([]);
+
+      // Enrol the astronaut: the label changes at once, with no new model run.
+      await page.locator('[data-enrol-name="0"]').fill('Eileen Collins');
+      await page.locator('[data-enrol="0"]').click();
+      await page.locator('[data-enrolled="Eileen Collins"]').waitFor();
+      await expect
+        .poll(
+          async () => (JSON.parse((await page.locator(ROOT).getAttribute('data-result')) ?? '{}') as IdentifyResult).identities?.[0]?.name,
+          POLL,
+        )
+        .toBe('Eileen Collins');
+      await expect.poll(() => page.locator('[data-identity="0"]').innerText(), POLL).toMatch(/Eileen Collins/);
+
+      // A reload keeps the enrolment (IndexedDB) and recognises the same image.
+      await page.reload();
+      result = await demoResult<IdentifyResult>(page, ROOT);
+      expect(result.enrolled).toEqual(['Eileen Collins']);
+      expect(result.identities[0]).toMatchObject({ name: 'Eileen Collins', known: true });
+      expect(result.identities[0]!.distance!).toBeLessThan(1e-4);
+
+      // Another person stays unknown, with the enrolled identity as the (too far) nearest.
+      result = await nextResult<IdentifyResult>(page, async () => {
+        const camera = page.locator(`[data-image-input$="-probe"] [data-sample="camera"]`);
+        await camera.click();
+        await expect.poll(() => camera.getAttribute('aria-pressed'), POLL).toBe('true');
+        await page.locator('[data-run]').click();
+      });
+      expect(result.identities[0]).toMatchObject({ name: 'unknown', known: false, nearest: 'Eileen Collins' });
+      expect(result.identities[0]!.distance!).toBeGreaterThan(0.6);
+
+      // Delete all: nobody is enrolled and the list is empty.
+      await page.locator('[data-delete-all]').click();
+      await expect.poll(() => page.locator('[data-enrolled]').count(), POLL).toBe(0);
+      await expect
+        .poll(async () => (JSON.parse((await page.locator(ROOT).getAttribute('data-result')) ?? '{}') as IdentifyResult).enrolled, POLL)
+        .toEqual([]);
+      expectClean(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('switches modes from the keyboard and fills image A from sample=', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, baseUrl);
+      await page.goto(`${baseUrl}/demo/facenet/?sample=camera`);
+      const compareTab = page.getByRole('tab', { name: 'Compare two images' });
+      const identifyTab = page.getByRole('tab', { name: 'Enrol and identify' });
+      await expect
+        .poll(() => page.locator('[data-image-input$="-a"] [data-sample="camera"]').getAttribute('aria-pressed'), POLL)
+        .toBe('true');
+      await expect(compareTab.getAttribute('aria-selected')).resolves.toBe('true');
+      await compareTab.focus();
+      await page.keyboard.press('ArrowRight');
+      await expect(identifyTab.getAttribute('aria-selected')).resolves.toBe('true');
+      await expect(page.evaluate(() => document.activeElement?.getAttribute('data-mode-tab'))).resolves.toBe('identify');
+      await expect(page.locator('[data-mode-panel="identify"]').isVisible()).resolves.toBe(true);
+      await expect(page.locator('[data-mode-panel="compare"]').isHidden()).resolves.toBe(true);
+      expect(await page.locator('[data-mode-panel="identify"]').innerText()).toMatch(/Nothing is uploaded/);
+      await page.keyboard.press('Home');
+      await expect(compareTab.getAttribute('aria-selected')).resolves.toBe('true');
+      expectClean(problems);
+    } finally {
+      await context.close();
+    }
+  });
+});

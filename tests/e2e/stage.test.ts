@@ -1,0 +1,495 @@
+/**
+ * Stage mode end to end, in Chromium:
+ * 1. Offline: a stage page visited once (autorun), with "Available offline" reported by the
+ *    service worker, reloads and runs again with the server stopped and the browser offline,
+ *    giving the same result (MTCNN, then ResNet with its 100 MB model).
+ * 2. The service worker never serves a cached model whose sha256 the catalog does not list: it
+ *    deletes such entries on activation and refuses them on request. A new deployment takes
+ *    over: the old version's cache is deleted, the models are kept.
+ * 3. Keys: s changes the sample, b toggles the backend, space runs; the QR code encodes the
+ *    page's own address (checked module by module against the qrcode package's matrix).
+ * 4. The speakers page lists every demo and every study section, and every listed URL resolves.
+ * The offline tests serve the build on their own port so they can really stop the server.
+ */
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import QRCode from 'qrcode';
+import { startStaticServer, type StaticServer } from '../../scripts/static-server.ts';
+import { MODEL_CACHE_NAME, OFFLINE_CACHE_PREFIX, pinnedModelUrl } from '../../src/lib/offline.ts';
+import { getModel } from '../../src/models/catalog.ts';
+import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
+import { requireModels } from '../helpers/models.ts';
+
+const baseUrl = inject('baseUrl');
+const distDir = inject('distDir');
+const mtcnnReady = requireModels('mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet');
+const resnetReady = requireModels('resnet50-keras-imagenet', 'imagenet-labels');
+
+interface Face {
+  box: { x1: number; y1: number; x2: number; y2: number };
+  score: number;
+  landmarks: [number, number][];
+}
+interface DemoResult {
+  backend: string;
+  image?: string;
+  faces?: Face[];
+  top5?: { index: number; label: string; probability: number }[];
+  timings: { fromCache: boolean; downloadMs: number };
+}
+
+const seconds = (since: number) => Number(((Date.now() - since) / 1000).toFixed(1));
+
+describe('the built site has a service worker', () => {
+  it('writes /sw.js with a manifest (add serviceWorker() to astro.config.mjs)', () => {
+    expect(existsSync(join(distDir, 'sw.js')), `${distDir}/sw.js`).toBe(true);
+    expect(readFileSync(join(distDir, 'sw.js'), 'utf8')).toMatch(/"version": "[0-9a-f]{16}"/);
+  });
+});
+
+describe('offline stage mode', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Wait until the page's offline status says the demo is stored; returns its size in bytes. */
+  async function waitAvailableOffline(page: Page): Promise<number> {
+    const status = page.locator('[data-offline]');
+    await page
+      .locator('[data-offline][data-offline-state="ready"], [data-offline][data-offline-state="error"]')
+      .waitFor({ timeout: 300_000 });
+    expect(await status.getAttribute('data-offline-state'), (await status.textContent()) ?? '').toBe('ready');
+    await expect(status.textContent()).resolves.toMatch(/Available offline/);
+    return Number(await status.getAttribute('data-offline-bytes'));
+  }
+
+  /**
+   * Visit a stage page with autorun, wait for the result and for the demo to be stored, then
+   * stop the server, cut the network, reload, and return both results.
+   */
+  async function visitThenReloadOffline(path: string, selector: string) {
+    const server = await startStaticServer(distDir);
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, server.url);
+      const started = Date.now();
+      await page.goto(`${server.url}${path}`);
+      const online = await demoResult<DemoResult>(page, selector);
+      const firstRunSeconds = seconds(started);
+      const bytes = await waitAvailableOffline(page);
+      const availableSeconds = seconds(started);
+      expect(problems.consoleErrors).toEqual([]);
+      expect(problems.failedResponses).toEqual([]);
+
+      // Offline for real: the server is gone and the browser has no network.
+      await context.setOffline(true);
+      server.server.closeAllConnections();
+      await server.close();
+      const reloaded = Date.now();
+      await page.reload();
+      const offline = await demoResult<DemoResult>(page, selector);
+      const offlineSeconds = seconds(reloaded);
+      console.log(
+        `[stage] ${path}: first visit ran in ${firstRunSeconds} s, available offline after ${availableSeconds} s (${(bytes / 1e6).toFixed(1)} MB); offline reload ran in ${offlineSeconds} s`,
+      );
+      expect(await page.locator('[data-offline]').getAttribute('data-offline-state')).not.toBe('error');
+      return { page, context, online, offline, problems };
+    } catch (error) {
+      await context.close();
+      server.server.closeAllConnections();
+      await server.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  it.runIf(mtcnnReady)('MTCNN: visit once, then reload and run with no network, same faces', async () => {
+    const { page, context, online, offline } = await visitThenReloadOffline(
+      '/demo/mtcnn/?sample=astronaut&backend=wasm&autorun=1',
+      '[data-demo="face-detection"]',
+    );
+    try {
+      expect(online.backend).toBe('wasm');
+      expect(online.faces).toHaveLength(1);
+      expect(offline.backend).toBe('wasm');
+      expect(offline.image).toBe('astronaut');
+      expect(offline.faces).toEqual(online.faces);
+      expect(offline.timings.fromCache).toBe(true);
+      // Still offline: the next sample and space run too (the sample image comes from the cache).
+      await page.keyboard.press('s');
+      await page.locator('[data-sample="camera"][aria-pressed="true"]').waitFor();
+      await page.keyboard.press(' ');
+      await page.waitForFunction(
+        () => {
+          const root = document.querySelector('[data-demo="face-detection"]');
+          return (
+            root?.getAttribute('data-state') === 'done' &&
+            (JSON.parse(root.getAttribute('data-result') ?? '{}') as { image?: string }).image === 'camera'
+          );
+        },
+        null,
+        { timeout: 120_000 },
+      );
+      const camera = await demoResult<DemoResult>(page, '[data-demo="face-detection"]');
+      expect(camera.faces).toHaveLength(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it.runIf(resnetReady)('ResNet: visit once, then reload and classify with no network, same top-5', async () => {
+    const { context, online, offline } = await visitThenReloadOffline(
+      '/demo/resnet-34/?sample=chelsea&backend=wasm&autorun=1',
+      '[data-demo="image-classification"]',
+    );
+    try {
+      expect(online.top5).toHaveLength(5);
+      expect(offline.top5).toEqual(online.top5);
+      expect(offline.timings.fromCache).toBe(true);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+/** A copy of a build made of hard links (copies across file systems), to redeploy without touching the original. */
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isDirectory()) linkTree(source, target);
+    else if (entry.name === 'sw.js') copyFileSync(source, target);
+    else {
+      try {
+        linkSync(source, target);
+      } catch {
+        copyFileSync(source, target);
+      }
+    }
+  }
+}
+
+describe.runIf(mtcnnReady)('service worker lifecycle', () => {
+  let browser: Browser;
+  let server: StaticServer;
+  beforeAll(async () => {
+    browser = await launchChromium();
+    server = await startStaticServer(distDir);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.server.closeAllConnections();
+    await server?.close().catch(() => undefined);
+  });
+
+  const pnet = getModel('mtcnn-pnet');
+  const current = pinnedModelUrl(pnet);
+  const bogus = `/models/${pnet.file}?sha256=${'0'.repeat(64)}`;
+  // A second unknown pin, never requested over the network (so not in the HTTP cache either).
+  const bogusOffline = `/models/${pnet.file}?sha256=${'1'.repeat(64)}`;
+
+  async function putBogus(page: Page, url = bogus): Promise<void> {
+    await page.evaluate(
+      async ([cacheName, key]) =>
+        (await caches.open(cacheName!)).put(
+          key!,
+          new Response('bogus model bytes', { headers: { 'content-type': 'application/octet-stream' } }),
+        ),
+      [MODEL_CACHE_NAME, url],
+    );
+  }
+  const cachedModelUrls = (page: Page) =>
+    page.evaluate(
+      async (cacheName) =>
+        (await (await caches.open(cacheName)).keys()).map((request) => new URL(request.url).pathname + new URL(request.url).search),
+      MODEL_CACHE_NAME,
+    );
+
+  it('deletes a cached model with an unknown sha256 on activation, and refuses one on request', async () => {
+    const context: BrowserContext = await browser.newContext();
+    try {
+      const { page } = await openPage(context, server.url);
+      // Before any service worker: a model stored under a pin the catalog does not list.
+      await page.goto(`${server.url}/`);
+      await putBogus(page);
+      expect(await cachedModelUrls(page)).toContain(bogus);
+
+      // The stage page installs the worker; activation deletes the entry. Precaching stores the real one.
+      await page.goto(`${server.url}/demo/mtcnn/`);
+      await page.locator('[data-offline][data-offline-state="ready"]').waitFor({ timeout: 300_000 });
+      const afterActivation = await cachedModelUrls(page);
+      expect(afterActivation).not.toContain(bogus);
+      expect(afterActivation).toContain(current);
+      expect(await page.evaluate(async () => (await caches.keys()).filter((name) => name.startsWith('r2p-offline-')))).toHaveLength(1);
+      expect(await page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+
+      // Stored again behind the worker's back: a request for it gets the network's bytes, never the cached ones.
+      await putBogus(page);
+      const answer = await page.evaluate(async (url) => {
+        const response = await fetch(url);
+        return { status: response.status, bytes: (await response.arrayBuffer()).byteLength };
+      }, bogus);
+      expect(answer).toEqual({ status: 200, bytes: pnet.bytes });
+      expect(await cachedModelUrls(page)).not.toContain(bogus);
+
+      // Offline (server stopped), the same request fails rather than fall back to the bogus entry,
+      // while the pinned URL is still answered from the cache.
+      await putBogus(page, bogusOffline);
+      await context.setOffline(true);
+      server.server.closeAllConnections();
+      await server.close();
+      const offline = await page.evaluate(
+        async ([bad, good]) => {
+          const outcome = async (url: string) => {
+            try {
+              const response = await fetch(url);
+              return { status: response.status, text: (await response.text()).slice(0, 17) };
+            } catch (error) {
+              return { status: 0, text: String(error).slice(0, 60) };
+            }
+          };
+          const goodResponse = await fetch(good!);
+          return { bad: await outcome(bad!), goodBytes: (await goodResponse.arrayBuffer()).byteLength };
+        },
+        [bogusOffline, current],
+      );
+      expect(offline.bad).toEqual({ status: 0, text: expect.stringMatching(/TypeError/) });
+      expect(offline.goodBytes).toBe(pnet.bytes);
+      expect(await cachedModelUrls(page)).not.toContain(bogusOffline);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("hands over to a new deployment: the old version's cache goes, the models stay", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'r2p-sw-update-'));
+    linkTree(distDir, root);
+    let site = await startStaticServer(root);
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, site.url);
+      const status = page.locator('[data-offline]');
+      await page.goto(`${site.url}/demo/mtcnn/`);
+      await page.locator('[data-offline][data-offline-state="ready"]').waitFor({ timeout: 300_000 });
+      const first = (await status.getAttribute('data-offline-version'))!;
+      expect(await page.evaluate(() => caches.keys())).toEqual(
+        expect.arrayContaining([MODEL_CACHE_NAME, `${OFFLINE_CACHE_PREFIX}${first}`]),
+      );
+
+      // Redeploy with a new version (sirv keeps ETags, so restart it on the same port).
+      const next = 'feedfacefeedface';
+      writeFileSync(join(root, 'sw.js'), readFileSync(join(root, 'sw.js'), 'utf8').replaceAll(first, next));
+      const port = Number(new URL(site.url).port);
+      site.server.closeAllConnections();
+      await site.close();
+      site = await startStaticServer(root, { port });
+
+      const started = Date.now();
+      await page.reload();
+      await page.waitForFunction(
+        (version) => {
+          const element = document.querySelector<HTMLElement>('[data-offline]');
+          return element?.dataset.offlineVersion === version && element.dataset.offlineState === 'ready';
+        },
+        next,
+        { timeout: 300_000 },
+      );
+      console.log(`[stage] a new version took over and stored the demo again in ${seconds(started)} s`);
+      expect((await page.evaluate(() => caches.keys())).sort()).toEqual([MODEL_CACHE_NAME, `${OFFLINE_CACHE_PREFIX}${next}`].sort());
+      expect(await cachedModelUrls(page)).toEqual(
+        expect.arrayContaining(['mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet'].map((id) => pinnedModelUrl(getModel(id)))),
+      );
+      expect(problems.consoleErrors).toEqual([]);
+    } finally {
+      await context.close();
+      site.server.closeAllConnections();
+      await site.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the versioned cache name in step with sw.js', () => {
+    const script = readFileSync(join(distDir, 'sw.js'), 'utf8');
+    const version = script.match(/"version": "([0-9a-f]{16})"/)?.[1];
+    expect(script).toContain(`"cache": "${OFFLINE_CACHE_PREFIX}${version}"`);
+    expect(script).toContain(`"modelCache": "${MODEL_CACHE_NAME}"`);
+  });
+});
+
+describe.runIf(mtcnnReady)('stage keys and QR code', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('s changes the sample, b toggles the backend, space runs', async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, baseUrl);
+      await page.goto(`${baseUrl}/demo/mtcnn/?sample=astronaut&backend=wasm`);
+      const root = page.locator('[data-demo="face-detection"]');
+      await root.locator('[data-sample="astronaut"][aria-pressed="true"]').waitFor();
+      await root.locator('[data-run]:not([disabled])').waitFor();
+      const backend = () => root.locator('input[name$="-backend"]:checked').getAttribute('value');
+      await expect(backend()).resolves.toBe('wasm');
+
+      await page.keyboard.press('s');
+      await root.locator('[data-sample="camera"][aria-pressed="true"]').waitFor();
+      await expect(root.locator('[data-sample="astronaut"]').getAttribute('aria-pressed')).resolves.toBe('false');
+
+      await page.keyboard.press('b');
+      await expect(backend()).resolves.toBe('webgpu');
+      await expect(root.locator('[data-status]').textContent()).resolves.toMatch(/Backend set to WebGPU/);
+      await page.keyboard.press('b');
+      await expect(backend()).resolves.toBe('wasm');
+
+      expect(await root.getAttribute('data-state')).toBe('idle');
+      await page.keyboard.press(' ');
+      const result = await demoResult<DemoResult>(page, '[data-demo="face-detection"]');
+      expect(result.backend).toBe('wasm');
+      expect(result.image).toBe('camera');
+      expect(result.faces).toHaveLength(1);
+      expect(problems.consoleErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("draws a QR code of the page's own address", async () => {
+    const context = await browser.newContext();
+    try {
+      const { page } = await openPage(context, baseUrl);
+      await page.goto(`${baseUrl}/demo/mtcnn/?sample=camera&backend=wasm`);
+      await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('canvas[data-qr]')?.dataset.qrText !== undefined);
+      const { href, text, width, height, pixels } = await page.evaluate(() => {
+        const element = document.querySelector<HTMLCanvasElement>('canvas[data-qr]')!;
+        const data = element.getContext('2d')!.getImageData(0, 0, element.width, element.height).data;
+        // Luminance per pixel, 0 (dark) or 1 (light).
+        const pixels: number[] = [];
+        for (let i = 0; i < data.length; i += 4) pixels.push(data[i]! + data[i + 1]! + data[i + 2]! > 382 ? 1 : 0);
+        return { href: location.href, text: element.dataset.qrText, width: element.width, height: element.height, pixels };
+      });
+      expect(text).toBe(href);
+      const dark = pixels.filter((value) => value === 0).length;
+      expect(dark).toBeGreaterThan(pixels.length * 0.2);
+      expect(dark).toBeLessThan(pixels.length * 0.8);
+      // Decode by comparison: the module at every position matches the QR matrix of the address.
+      const qr = QRCode.create(href, { errorCorrectionLevel: 'M' });
+      const size = qr.modules.size;
+      const margin = 1;
+      const scale = width / (size + margin * 2);
+      expect(width).toBe(height);
+      let mismatches = 0;
+      for (let row = 0; row < size; row++) {
+        for (let column = 0; column < size; column++) {
+          const x = Math.floor((margin + column + 0.5) * scale);
+          const y = Math.floor((margin + row + 0.5) * scale);
+          const isDark = pixels[y * width + x] === 0;
+          if (isDark !== Boolean(qr.modules.get(row, column))) mismatches++;
+        }
+      }
+      expect(mismatches).toBe(0);
+      await expect(page.locator('[data-qr-url]').textContent()).resolves.toBe(href.replace(/^https?:\/\//, ''));
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the speakers page', () => {
+  const decode = (value: string) =>
+    value
+      .replace(/&amp;/g, '&')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>');
+
+  async function studySlugs(): Promise<string[]> {
+    const index = await (await fetch(`${baseUrl}/sitemap-index.xml`)).text();
+    const slugs = new Set<string>();
+    for (const map of index.matchAll(/<loc>([^<]+)<\/loc>/g)) {
+      const xml = await (await fetch(`${baseUrl}${new URL(map[1]!).pathname}`)).text();
+      for (const loc of xml.matchAll(/<loc>[^<]*\/studies\/([^/<]+)\/<\/loc>/g)) slugs.add(loc[1]!);
+    }
+    return [...slugs].sort();
+  }
+
+  it('lists every demo and every study section, and every listed URL resolves', async () => {
+    const response = await fetch(`${baseUrl}/speakers/`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    const listed = [...html.matchAll(/data-copy="([^"]+)"/g)].map((match) => decode(match[1]!));
+    expect(new Set(listed).size).toBe(listed.length);
+
+    const slugs = await studySlugs();
+    expect(slugs.length).toBeGreaterThanOrEqual(3);
+    for (const slug of slugs) {
+      expect(listed).toContain(`/demo/${slug}/`);
+      expect(listed.some((url) => url.startsWith(`/demo/${slug}/?`) && url.includes('backend=wasm') && url.includes('autorun=1'))).toBe(
+        true,
+      );
+      expect(listed).toContain(`/studies/${slug}/`);
+      // Every section in the study's own table of contents.
+      const study = await (await fetch(`${baseUrl}/studies/${slug}/`)).text();
+      const toc = study.match(/<nav class="toc"[\s\S]*?<\/nav>/)?.[0] ?? '';
+      const anchors = [...toc.matchAll(/href="#([^"]+)"/g)].map((match) => decode(match[1]!));
+      expect(anchors.length).toBeGreaterThan(5);
+      for (const anchor of anchors) expect(listed).toContain(`/studies/${slug}/#${anchor}`);
+    }
+
+    const pages = new Map<string, string>();
+    for (const url of listed) {
+      const [path, hash] = url.split('#') as [string, string | undefined];
+      let page = pages.get(path);
+      if (page === undefined) {
+        const answer = await fetch(`${baseUrl}${path}`);
+        expect(answer.status, url).toBe(200);
+        page = await answer.text();
+        pages.set(path, page);
+      }
+      if (hash) expect(page.includes(`id="${hash}"`), `${url}: no element with that id`).toBe(true);
+    }
+  });
+
+  it('copies a link with the Clipboard API and says so, and falls back without it', async () => {
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext();
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+      const { page, problems } = await openPage(context, baseUrl);
+      await page.goto(`${baseUrl}/speakers/`);
+      const button = page.locator('button[data-copy="/demo/mtcnn/"]');
+      await button.click();
+      await expect(page.locator('[data-copy-status]').textContent()).resolves.toBe(`Copied ${baseUrl}/demo/mtcnn/`);
+      await expect(button.textContent()).resolves.toMatch(/Copied/);
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${baseUrl}/demo/mtcnn/`);
+      expect(problems.consoleErrors).toEqual([]);
+
+      // Without the Clipboard API: execCommand, or else the address is selected for Ctrl+C.
+      const bare = await browser.newContext();
+      await bare.addInitScript(() => Object.defineProperty(navigator, 'clipboard', { value: undefined }));
+      const fallback = await bare.newPage();
+      await fallback.goto(`${baseUrl}/speakers/`);
+      await fallback.locator('button[data-copy="/demo/resnet-34/"]').click();
+      const said = (await fallback.locator('[data-copy-status]').textContent()) ?? '';
+      if (said.startsWith('Copied')) expect(said).toBe(`Copied ${baseUrl}/demo/resnet-34/`);
+      else {
+        expect(said).toMatch(/press Ctrl\+C/);
+        expect(await fallback.evaluate(() => getSelection()?.toString())).toBe('/demo/resnet-34/');
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+});
