@@ -49,7 +49,7 @@ export type RenderOptions = {
 export const MERMAID_THEMES = { light: 'default', dark: 'dark' } as const;
 
 /** Bump when the rendering or post-processing changes, so old cache entries are not reused. */
-const RENDERER_VERSION = 1;
+const RENDERER_VERSION = 2;
 
 /**
  * Close the browser after this long without a render: an open browser keeps Node (and so
@@ -109,7 +109,16 @@ export function mermaidBaseConfig(): Record<string, unknown> {
     fontFamily: font,
     handDrawnSeed: 1,
     flowchart: { htmlLabels: true },
+    // Not a mermaid option: both renderers pass it as themeVariables when drawing the dark theme.
+    // The dark theme's own edge-label background gives its #ccc label text only 4.4:1 contrast.
+    darkThemeVariables: { edgeLabelBackground: '#2f343d' },
   };
+}
+
+/** The mermaid.initialize() options for one theme, from mermaidBaseConfig(). */
+export function themedConfig(config: Record<string, unknown>, theme: 'default' | 'dark'): Record<string, unknown> {
+  const { darkThemeVariables, ...base } = config;
+  return theme === 'dark' ? { ...base, theme, themeVariables: darkThemeVariables } : { ...base, theme };
 }
 
 /** The mermaid version the site renders with. */
@@ -249,14 +258,14 @@ async function renderInBrowser(jobs: Job[], executablePath: string, cacheDir: st
     const started = performance.now();
     try {
       return await session.page.evaluate(
-        async ({ jobs, config }) => {
+        async ({ jobs, configs }) => {
           const mermaid = (globalThis as unknown as { mermaid: typeof import('mermaid').default }).mermaid;
           const outcomes: ({ ok: true; svg: string } | { ok: false; message: string })[] = [];
           let theme: string | undefined;
           for (const job of jobs) {
             if (job.theme !== theme) {
               theme = job.theme;
-              mermaid.initialize({ ...config, theme: job.theme });
+              mermaid.initialize(configs[job.theme]);
             }
             try {
               const { svg } = await mermaid.render(job.id, job.source);
@@ -270,7 +279,7 @@ async function renderInBrowser(jobs: Job[], executablePath: string, cacheDir: st
           }
           return outcomes;
         },
-        { jobs, config: mermaidBaseConfig() },
+        { jobs, configs: { default: themedConfig(mermaidBaseConfig(), 'default'), dark: themedConfig(mermaidBaseConfig(), 'dark') } },
       );
     } catch (error) {
       // The page or browser died: start afresh next time.

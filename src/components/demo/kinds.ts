@@ -19,7 +19,7 @@ export interface DemoKindProps {
   samples: string[];
   /** Presentation mode (/demo/<study>/). */
   stage?: boolean;
-  headingLevel?: 2 | 3;
+  headingLevel?: 1 | 2 | 3;
 }
 
 let installed: Set<string> | null = null;
