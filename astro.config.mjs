@@ -5,11 +5,12 @@ import { unified } from '@astrojs/markdown-remark';
 import sitemap from '@astrojs/sitemap';
 import r2p from './src/integrations/r2p.ts';
 import search from './src/integrations/search.ts';
+import serviceWorker from './src/integrations/service-worker.ts';
 import rehypeDiagrams from './src/lib/rehype-diagrams.ts';
 
 export default defineConfig({
   site: process.env.R2P_SITE ?? 'http://127.0.0.1:4321',
-  integrations: [r2p(), mdx(), sitemap({ filter: (page) => !page.endsWith('/404/') }), search()],
+  integrations: [r2p(), mdx(), sitemap({ filter: (page) => !page.endsWith('/404/') }), search(), serviceWorker()],
   server: { host: '127.0.0.1', port: 4321 },
   markdown: {
     // Sätteri (Astro 7's default) runs no rehype plugins; authors' ```mermaid blocks need one.

@@ -97,7 +97,8 @@ describe('offline stage mode', () => {
       const offline = await demoResult<DemoResult>(page, selector);
       const offlineSeconds = seconds(reloaded);
       console.log(
-        `[stage] ${path}: first visit ran in ${firstRunSeconds} s, available offline after ${availableSeconds} s (${(bytes / 1e6).toFixed(1)} MB); offline reload ran in ${offlineSeconds} s`,
+        `[stage] ${path}: first visit ran in ${firstRunSeconds} s, available offline after ${availableSeconds} s (${(bytes / 1e6).toFixed(1)} MB); ` +
+          `offline reload ran in ${offlineSeconds} s (model read ${Math.round(online.timings.downloadMs)} ms online, ${Math.round(offline.timings.downloadMs)} ms offline)`,
       );
       expect(await page.locator('[data-offline]').getAttribute('data-offline-state')).not.toBe('error');
       return { page, context, online, offline, problems };
