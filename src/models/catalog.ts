@@ -387,7 +387,7 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     upstream: [],
     licence: 'Public domain (Davis King); TF.js port MIT',
     provenance:
-      "dlib's dlib_face_recognition_resnet_model_v1 (Davis King), trained with a pairwise metric loss on about 3 million faces (99.38% on LFW), converted from the TF.js port in npm @vladmandic/face-api@1.7.15; differs from face-api.js by at most 3e-6.",
+      "dlib's dlib_face_recognition_resnet_model_v1 (Davis King), trained with a pairwise metric loss on about 3 million faces (99.38% on LFW), converted from the TF.js port in npm @vladmandic/face-api@1.7.15. It normalises by /256 as dlib does; face-api.js 1.7.15 divides by 255, so its descriptors differ by up to 4e-4 (3e-6 once its input is rescaled to match).",
     inMirror: true,
     inputs: [{ name: 'input', shape: ['N', 3, 150, 150], dtype: 'float32', description: 'aligned RGB chip, values 0..255' }],
     outputs: [{ name: 'descriptor', shape: ['N', 128], dtype: 'float32', description: '128-d descriptor, not L2-normalised' }],
