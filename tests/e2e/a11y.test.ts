@@ -11,22 +11,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { requireModels } from '../helpers/models.ts';
+import { sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const THEMES = ['light', 'dark'] as const;
 type Theme = (typeof THEMES)[number];
 
-async function sitemapPaths(): Promise<string[]> {
-  const index = await (await fetch(`${baseUrl}/sitemap-index.xml`)).text();
-  const maps = [...index.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname);
-  const paths: string[] = [];
-  for (const map of maps) {
-    const xml = await (await fetch(`${baseUrl}${map}`)).text();
-    paths.push(...[...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname));
-  }
-  return paths;
-}
 
 interface AxeViolation {
   id: string;
@@ -72,7 +63,7 @@ async function themedPage(browser: Browser, theme: Theme): Promise<Page> {
 }
 
 describe('accessibility', async () => {
-  const paths = await sitemapPaths();
+  const paths = await sitemapPaths(baseUrl);
   let browser: Browser;
 
   beforeAll(async () => {

@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
+import { sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 
@@ -54,16 +55,6 @@ interface PageRecord {
   inlineScripts: string[];
 }
 
-async function sitemapPaths(): Promise<string[]> {
-  const index = await (await fetch(`${baseUrl}/sitemap-index.xml`)).text();
-  const maps = [...index.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname);
-  const paths: string[] = [];
-  for (const map of maps) {
-    const xml = await (await fetch(`${baseUrl}${map}`)).text();
-    paths.push(...[...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname));
-  }
-  return paths;
-}
 
 const isScript = (contentType: string, url: string) =>
   /javascript|ecmascript/.test(contentType) || /\.m?js(\?|$)/.test(new URL(url).pathname);
@@ -133,7 +124,7 @@ function jsTotals(loaded: PageRecord) {
 }
 
 describe('page weight', async () => {
-  const paths = await sitemapPaths();
+  const paths = await sitemapPaths(baseUrl);
   const studyPaths = paths.filter((path) => /^\/studies\/[^/]+\/$/.test(path));
   let browser: Browser;
 

@@ -9,19 +9,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, openPage, type PageProblems } from '../helpers/browser.ts';
+import { sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 
-async function sitemapPaths(): Promise<string[]> {
-  const index = await (await fetch(`${baseUrl}/sitemap-index.xml`)).text();
-  const maps = [...index.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname);
-  const paths: string[] = [];
-  for (const map of maps) {
-    const xml = await (await fetch(`${baseUrl}${map}`)).text();
-    paths.push(...[...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname));
-  }
-  return paths;
-}
 
 interface SearchHit {
   url: string;
@@ -30,7 +21,7 @@ interface SearchHit {
 }
 
 describe('search, RSS and Open Graph images', async () => {
-  const studyPaths = (await sitemapPaths()).filter((path) => /^\/studies\/[^/]+\/$/.test(path));
+  const studyPaths = (await sitemapPaths(baseUrl)).filter((path) => /^\/studies\/[^/]+\/$/.test(path));
   let browser: Browser;
   let context: BrowserContext;
 

@@ -5,22 +5,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium, openPage } from '../helpers/browser.ts';
+import { sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 
-async function sitemapPaths(): Promise<string[]> {
-  const index = await (await fetch(`${baseUrl}/sitemap-index.xml`)).text();
-  const maps = [...index.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname);
-  const paths: string[] = [];
-  for (const map of maps) {
-    const xml = await (await fetch(`${baseUrl}${map}`)).text();
-    paths.push(...[...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname));
-  }
-  return paths;
-}
 
 describe('every page in the sitemap', async () => {
-  const paths = await sitemapPaths();
+  const paths = await sitemapPaths(baseUrl);
   let browser: Browser;
   let context: BrowserContext;
 
