@@ -22,6 +22,11 @@ export interface DemoKindProps {
   headingLevel?: 1 | 2 | 3;
 }
 
+/** The heading tag one level below the demo's own heading. */
+export function subHeadingTag(level: 1 | 2 | 3 = 3): 'h2' | 'h3' | 'h4' {
+  return level === 1 ? 'h2' : level === 2 ? 'h3' : 'h4';
+}
+
 let installed: Set<string> | null = null;
 
 /** Catalog entries with their install state in this build. */
