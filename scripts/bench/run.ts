@@ -74,7 +74,10 @@ function printSection(section: BenchSection): void {
 if (!requireChromium()) throw new Error('The benchmarks need Chromium (set R2P_CHROMIUM).');
 if (!flag('--reuse-build') || !existsSync(join(distDir, 'index.html'))) {
   console.log('bench: building the site ...');
-  execFileSync(process.execPath, ['node_modules/astro/bin/astro.mjs', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, ['node_modules/astro/bin/astro.mjs', 'build'], {
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 const isolated = await startStaticServer(distDir);
 const plain = await startStaticServer(distDir, { isolated: false });

@@ -13,7 +13,7 @@ import type { BenchContext, BenchRow, BenchSection } from './types.ts';
 function timedBuild(env: Record<string, string>): number {
   const started = performance.now();
   execFileSync(process.execPath, ['node_modules/astro/bin/astro.mjs', 'build'], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return performance.now() - started;

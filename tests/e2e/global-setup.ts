@@ -25,7 +25,13 @@ export async function setup(project: TestProject): Promise<void> {
   let buildSeconds = 0;
   if (!(process.env.R2P_E2E_REUSE_BUILD && existsSync(join(distDir, 'index.html')))) {
     const started = Date.now();
-    execFileSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    // Vitest sets NODE_ENV=test, which would make Vite build with import.meta.env.PROD false
+    // (drafts shown, no service worker): the tests must run against a real production build.
+    execFileSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     buildSeconds = (Date.now() - started) / 1000;
     console.log(`[e2e] built the site in ${buildSeconds.toFixed(1)} s`);
   }
