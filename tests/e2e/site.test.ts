@@ -56,12 +56,3 @@ describe('every page in the sitemap', async () => {
     await page.close();
   });
 });
-
-describe('the build under test', () => {
-  it('is a production build: drafts are left out and the service worker is registered', async () => {
-    const html = await (await fetch(`${baseUrl}/demo/mtcnn/`)).text();
-    expect(html).not.toMatch(/data-draft/);
-    const sw = await fetch(`${baseUrl}/sw.js`);
-    expect(sw.status).toBe(200);
-  });
-});

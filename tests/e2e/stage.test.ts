@@ -63,7 +63,7 @@ describe('offline stage mode', () => {
   async function waitAvailableOffline(page: Page): Promise<number> {
     const status = page.locator('[data-offline]');
     await page
-      .locator('[data-offline][data-offline-state="ready"], [data-offline][data-offline-state="error"]')
+      .locator(['ready', 'error', 'unsupported'].map((state) => `[data-offline][data-offline-state="${state}"]`).join(', '))
       .waitFor({ timeout: 300_000 });
     expect(await status.getAttribute('data-offline-state'), (await status.textContent()) ?? '').toBe('ready');
     await expect(status.textContent()).resolves.toMatch(/Available offline/);
