@@ -47,9 +47,7 @@ sw.addEventListener('install', () => void sw.skipWaiting());
 sw.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
-      for (const name of await caches.keys()) {
-        if (name.startsWith(OFFLINE_CACHE_PREFIX) && name !== MANIFEST.cache) await caches.delete(name);
-      }
+      await deleteOtherVersions();
       // Never keep a model whose pin the current catalog does not list.
       const models = await caches.open(MANIFEST.modelCache);
       for (const request of await models.keys()) {
@@ -59,6 +57,17 @@ sw.addEventListener('activate', (event) => {
     })(),
   );
 });
+
+/**
+ * Delete the caches of other versions. Only the active worker does it: an outgoing worker that
+ * is still answering a page must not delete its successor's cache.
+ */
+async function deleteOtherVersions() {
+  if (sw.serviceWorker && sw.serviceWorker.state !== 'activating' && sw.serviceWorker.state !== 'activated') return;
+  for (const name of await caches.keys()) {
+    if (name.startsWith(OFFLINE_CACHE_PREFIX) && name !== MANIFEST.cache) await caches.delete(name);
+  }
+}
 
 sw.addEventListener('message', (event) => {
   const data = event.data;
@@ -278,6 +287,8 @@ async function runPrecache(name, clients) {
       bytesDone += file.bytes;
       progress();
     }
+    // A worker that was replaced mid-job may have recreated its cache after the new one cleaned up.
+    await deleteOtherVersions();
     tell({ state: 'ready', done, total, bytesDone, bytesTotal: demo.bytes });
   } catch (error) {
     tell({

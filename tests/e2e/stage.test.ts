@@ -303,7 +303,10 @@ describe.runIf(mtcnnReady)('service worker lifecycle', () => {
         { timeout: 300_000 },
       );
       console.log(`[stage] a new version took over and stored the demo again in ${seconds(started)} s`);
-      expect((await page.evaluate(() => caches.keys())).sort()).toEqual([MODEL_CACHE_NAME, `${OFFLINE_CACHE_PREFIX}${next}`].sort());
+      // The outgoing worker may still be finishing a job; the old cache must be gone shortly after.
+      await expect
+        .poll(async () => (await page.evaluate(() => caches.keys())).sort(), { timeout: 15_000 })
+        .toEqual([MODEL_CACHE_NAME, `${OFFLINE_CACHE_PREFIX}${next}`].sort());
       expect(await cachedModelUrls(page)).toEqual(
         expect.arrayContaining(['mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet'].map((id) => pinnedModelUrl(getModel(id)))),
       );
