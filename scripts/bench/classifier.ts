@@ -19,7 +19,12 @@ interface DemoTimings {
 
 const MODEL = 'resnet50-keras-imagenet';
 
-async function browserRuns(context: BenchContext, baseUrl: string, query: string, loads: number): Promise<{ backend: string; threads: number; sessions: number[]; firsts: number[]; warm: number[] }> {
+async function browserRuns(
+  context: BenchContext,
+  baseUrl: string,
+  query: string,
+  loads: number,
+): Promise<{ backend: string; threads: number; sessions: number[]; firsts: number[]; warm: number[] }> {
   const sessions: number[] = [];
   const firsts: number[] = [];
   const warm: number[] = [];
@@ -36,12 +41,25 @@ async function browserRuns(context: BenchContext, baseUrl: string, query: string
     sessions.push(result.timings.sessionMs);
     if (result.timings.firstMs !== null) firsts.push(result.timings.firstMs);
     warm.push(...result.timings.runsMs.slice(1));
-    context.log(`  ${query}: load ${load + 1}/${loads}, session ${result.timings.sessionMs.toFixed(0)} ms, first ${result.timings.firstMs?.toFixed(0)} ms, warm ${result.timings.runsMs.slice(1).map((ms) => ms.toFixed(0)).join(' ')}`);
+    context.log(
+      `  ${query}: load ${load + 1}/${loads}, session ${result.timings.sessionMs.toFixed(0)} ms, first ${result.timings.firstMs?.toFixed(0)} ms, warm ${result.timings.runsMs
+        .slice(1)
+        .map((ms) => ms.toFixed(0))
+        .join(' ')}`,
+    );
   }
   return { backend, threads, sessions, firsts, warm };
 }
 
-function row(model: string, backend: string, threads: number | null, sessions: number[], firsts: number[], warm: number[], notes?: string): BenchRow {
+function row(
+  model: string,
+  backend: string,
+  threads: number | null,
+  sessions: number[],
+  firsts: number[],
+  warm: number[],
+  notes?: string,
+): BenchRow {
   const warmStats = stats(warm);
   const session = stats(sessions);
   const first = stats(firsts);
@@ -97,11 +115,19 @@ export default async function classifierBench(context: BenchContext): Promise<Be
   const rows: BenchRow[] = [native];
   for (const config of configs) {
     const measured = await browserRuns(context, config.base, config.query, config.loads);
-    const browserRow = row(MODEL, measured.backend, measured.backend === 'wasm' ? measured.threads : null, measured.sessions, measured.firsts, measured.warm);
+    const browserRow = row(
+      MODEL,
+      measured.backend,
+      measured.backend === 'wasm' ? measured.threads : null,
+      measured.sessions,
+      measured.firsts,
+      measured.warm,
+    );
     if (browserRow.warmMedianMs !== null && native.warmMedianMs) {
       browserRow.ratio = { to: 'native', value: browserRow.warmMedianMs / native.warmMedianMs };
     }
-    if (measured.backend === 'webgpu') browserRow.notes = 'WebGPU through SwiftShader (software): a correctness path here, not a speed figure.';
+    if (measured.backend === 'webgpu')
+      browserRow.notes = 'WebGPU through SwiftShader (software): a correctness path here, not a speed figure.';
     rows.push(browserRow);
   }
   const threaded = rows.find((candidate) => candidate.backend === 'wasm' && (candidate.threads ?? 1) > 1);

@@ -18,8 +18,14 @@ export function generateStudies(sourceDir: string, targetDir: string, count: num
     const source = sources[i % sources.length]!;
     const slug = `${source.name.replace(/\.mdx$/, '')}-copy-${String(i + 1).padStart(3, '0')}`;
     const text = source.text
-      .replace(/^title: (.*)$/m, (_line, title: string) => `title: ${JSON.stringify(`${title.replace(/^['"]|['"]$/g, '')} (copy ${i + 1})`)}`)
-      .replace(/^(\s+)who: (.*)$/gm, (_line, indent: string, who: string) => `${indent}who: ${JSON.stringify(`${who.replace(/^['"]|['"]$/g, '')} [${i + 1}]`)}`);
+      .replace(
+        /^title: (.*)$/m,
+        (_line, title: string) => `title: ${JSON.stringify(`${title.replace(/^['"]|['"]$/g, '')} (copy ${i + 1})`)}`,
+      )
+      .replace(
+        /^(\s+)who: (.*)$/gm,
+        (_line, indent: string, who: string) => `${indent}who: ${JSON.stringify(`${who.replace(/^['"]|['"]$/g, '')} [${i + 1}]`)}`,
+      );
     writeFileSync(join(targetDir, `${slug}.mdx`), text);
     written.push(slug);
   }

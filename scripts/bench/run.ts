@@ -16,7 +16,10 @@ import type { BenchContext, BenchModule, BenchRow, BenchSection } from './types.
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
-const only = args.find((arg) => arg.startsWith('--only='))?.slice(7).split(',');
+const only = args
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const quick = flag('--quick');
 const root = process.cwd();
 const distDir = resolve(root, process.env.R2P_OUT_DIR ?? 'dist');

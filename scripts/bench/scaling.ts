@@ -46,12 +46,23 @@ export default async function scalingBench(context: BenchContext): Promise<Bench
         const ms = timedBuild(env);
         results[`${label} ${cache}`] = ms;
         context.log(`  build, ${label}, ${cache} caches: ${(ms / 1000).toFixed(1)} s`);
-        rows.push({ model: label, backend: 'astro build', threads: null, metric: `build, ${cache} caches`, coldMs: cache === 'cold' ? ms : null, warmMedianMs: cache === 'warm' ? ms : null, warmP95Ms: null, runs: 1 });
+        rows.push({
+          model: label,
+          backend: 'astro build',
+          threads: null,
+          metric: `build, ${cache} caches`,
+          coldMs: cache === 'cold' ? ms : null,
+          warmMedianMs: cache === 'warm' ? ms : null,
+          warmP95Ms: null,
+          runs: 1,
+        });
       }
     }
     for (const cache of ['cold', 'warm'] as const) {
       const perStudy = ((results[`${count} studies ${cache}`] ?? 0) - (results[`3 studies ${cache}`] ?? 0)) / (count - 3) / 1000;
-      notes.push(`Growth per added study, ${cache} caches: ${perStudy.toFixed(3)} s (target under 0.2 s: ${perStudy < 0.2 ? 'met' : 'not met'}).`);
+      notes.push(
+        `Growth per added study, ${cache} caches: ${perStudy.toFixed(3)} s (target under 0.2 s: ${perStudy < 0.2 ? 'met' : 'not met'}).`,
+      );
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

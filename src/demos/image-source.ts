@@ -29,9 +29,9 @@ export class ImageSource {
     this.options = options;
     this.preview = root.querySelector('[data-preview]')!;
     this.video = root.querySelector('[data-video]')!;
-    root.querySelectorAll<HTMLButtonElement>('[data-sample]').forEach((button) =>
-      button.addEventListener('click', () => void this.loadSample(button.dataset.sample!)),
-    );
+    root
+      .querySelectorAll<HTMLButtonElement>('[data-sample]')
+      .forEach((button) => button.addEventListener('click', () => void this.loadSample(button.dataset.sample!)));
     const fileInput = root.querySelector<HTMLInputElement>('[data-file]')!;
     fileInput.addEventListener('change', () => {
       const file = fileInput.files?.[0];
@@ -105,9 +105,9 @@ export class ImageSource {
     this.image = image;
     this.name = name;
     drawImageTo(this.preview, image);
-    this.root.querySelectorAll<HTMLButtonElement>('[data-sample]').forEach((button) =>
-      button.setAttribute('aria-pressed', String(button.dataset.sample === name)),
-    );
+    this.root
+      .querySelectorAll<HTMLButtonElement>('[data-sample]')
+      .forEach((button) => button.setAttribute('aria-pressed', String(button.dataset.sample === name)));
     this.options.onImage(image, name);
   }
 

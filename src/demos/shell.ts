@@ -31,7 +31,8 @@ export interface DemoKind {
 }
 
 const format = {
-  ms: (value: number | null | undefined) => (value === null || value === undefined ? '—' : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`),
+  ms: (value: number | null | undefined) =>
+    value === null || value === undefined ? '—' : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`,
   bytes: (value: number) => `${(value / 1e6).toFixed(1)} MB`,
 };
 
@@ -181,7 +182,7 @@ export class DemoShell {
       let lastTimings: RunTimings | null = null;
       const context: RunContext = {
         shell: this,
-        runTask: async <Output,>(task: string, input: unknown, transfer?: Transferable[]) => {
+        runTask: async <Output>(task: string, input: unknown, transfer?: Transferable[]) => {
           const result = await this.client.run<Output>(task, input, { repeat: defaultRepeat(this.params, ready.backend), transfer });
           lastTimings = result.timings;
           return result;
@@ -189,7 +190,14 @@ export class DemoShell {
       };
       const output = await this.kind.run(context);
       const timings = { ...ready.timings, ...(lastTimings ?? {}) };
-      const result = { backend: ready.backend, fallbackReason: ready.fallbackReason, threads: ready.threads, crossOriginIsolated: ready.crossOriginIsolated, timings, ...output };
+      const result = {
+        backend: ready.backend,
+        fallbackReason: ready.fallbackReason,
+        threads: ready.threads,
+        crossOriginIsolated: ready.crossOriginIsolated,
+        timings,
+        ...output,
+      };
       this.renderTimings(ready, lastTimings);
       this.say(
         `Done on ${ready.backend === 'webgpu' ? 'WebGPU' : `WASM (${ready.threads} thread${ready.threads === 1 ? '' : 's'})`}${ready.fallbackReason ? ` — ${ready.fallbackReason}` : ''}.`,
@@ -208,12 +216,22 @@ export class DemoShell {
 
   private renderTimings(ready: Ready, run: RunTimings | null): void {
     const rows: [string, string][] = [
-      ['Backend', ready.backend === 'webgpu' ? 'WebGPU' : `WASM, ${ready.threads} thread${ready.threads === 1 ? '' : 's'}${ready.crossOriginIsolated ? '' : ' (page not cross-origin isolated)'}`],
+      [
+        'Backend',
+        ready.backend === 'webgpu'
+          ? 'WebGPU'
+          : `WASM, ${ready.threads} thread${ready.threads === 1 ? '' : 's'}${ready.crossOriginIsolated ? '' : ' (page not cross-origin isolated)'}`,
+      ],
       ['Model download', `${format.ms(ready.timings.downloadMs)}${ready.timings.fromCache ? ' (from cache)' : ''}`],
       ['SHA-256 check', format.ms(ready.timings.verifyMs)],
       ['Session creation', format.ms(ready.timings.sessionMs)],
       ['First inference', format.ms(run?.firstMs)],
-      ['Warm median', run && run.runsMs.length > 1 ? `${format.ms(run.warmMedianMs)} over ${run.runsMs.length - (run.firstMs === null ? 0 : 1)} runs` : format.ms(run?.warmMedianMs)],
+      [
+        'Warm median',
+        run && run.runsMs.length > 1
+          ? `${format.ms(run.warmMedianMs)} over ${run.runsMs.length - (run.firstMs === null ? 0 : 1)} runs`
+          : format.ms(run?.warmMedianMs),
+      ],
     ];
     this.timings.replaceChildren(
       ...rows.map(([label, value]) => {
@@ -250,7 +268,10 @@ export class DemoShell {
 }
 
 /** Draw an RgbaImage onto a canvas at its own size. */
-export function drawImageTo(canvas: HTMLCanvasElement, image: { width: number; height: number; data: Uint8ClampedArray | Uint8Array }): CanvasRenderingContext2D {
+export function drawImageTo(
+  canvas: HTMLCanvasElement,
+  image: { width: number; height: number; data: Uint8ClampedArray | Uint8Array },
+): CanvasRenderingContext2D {
   canvas.width = image.width;
   canvas.height = image.height;
   const context = canvas.getContext('2d');

@@ -173,13 +173,25 @@ export class EnrolmentStore {
     const time = this.now();
     const identity: EnrolledIdentity = existing
       ? { ...existing, embeddings: [...existing.embeddings, ...vectors], updatedAt: time }
-      : { id: this.newId(), name: clean, modelId: model.id, dimension: model.dimension, embeddings: vectors, createdAt: time, updatedAt: time };
+      : {
+          id: this.newId(),
+          name: clean,
+          modelId: model.id,
+          dimension: model.dimension,
+          embeddings: vectors,
+          createdAt: time,
+          updatedAt: time,
+        };
     await this.write(identity);
     return cloneIdentity(identity);
   }
 
   /** Add embeddings to an existing identity; the model must be the one it was enrolled with. */
-  async addEmbeddings(identityId: string, embeddings: Embedding | readonly Embedding[], model: EmbeddingModelInfo): Promise<EnrolledIdentity> {
+  async addEmbeddings(
+    identityId: string,
+    embeddings: Embedding | readonly Embedding[],
+    model: EmbeddingModelInfo,
+  ): Promise<EnrolledIdentity> {
     const existing = await this.storage.get(identityId);
     if (!existing) throw new EnrolmentError('not-found', `No enrolled identity has id "${identityId}".`);
     checkModel(existing, model);

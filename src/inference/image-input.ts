@@ -78,7 +78,12 @@ export async function decodeImageBlob(blob: Blob, name: string, maxSide = PROCES
 }
 
 /** Draw any canvas image source to RGBA pixels, downscaled to fit maxSide, alpha kept. */
-export function drawToRgba(source: CanvasImageSource & { width: number; height: number }, maxSide = PROCESSING_MAX_SIDE, sourceWidth?: number, sourceHeight?: number): RgbaImage {
+export function drawToRgba(
+  source: CanvasImageSource & { width: number; height: number },
+  maxSide = PROCESSING_MAX_SIDE,
+  sourceWidth?: number,
+  sourceHeight?: number,
+): RgbaImage {
   const fit = fitWithin(sourceWidth ?? source.width, sourceHeight ?? source.height, maxSide);
   const canvas = new OffscreenCanvas(fit.width, fit.height);
   const context = canvas.getContext('2d', { willReadFrequently: true });

@@ -36,7 +36,13 @@ export function paperToCsl(paper: Paper): Record<string, unknown> {
   return {
     id: paper.id,
     'citation-key': paper.id,
-    type: software ? 'webpage' : preprint ? 'article' : /journal|letters|transactions/i.test(paper.venue) ? 'article-journal' : 'paper-conference',
+    type: software
+      ? 'webpage'
+      : preprint
+        ? 'article'
+        : /journal|letters|transactions/i.test(paper.venue)
+          ? 'article-journal'
+          : 'paper-conference',
     title: paper.title,
     author: paper.authors.map(splitName),
     issued: { 'date-parts': [[paper.year]] },

@@ -188,8 +188,7 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
 
   for (const node of study.lineage.nodes) {
     let mermaid = mermaidId(node.kind === 'paper' ? 'p' : 'i', node.id);
-    for (let n = 2; used.has(mermaid); n += 1)
-      mermaid = `${mermaidId(node.kind === 'paper' ? 'p' : 'i', node.id)}_${n}`;
+    for (let n = 2; used.has(mermaid); n += 1) mermaid = `${mermaidId(node.kind === 'paper' ? 'p' : 'i', node.id)}_${n}`;
     used.add(mermaid);
 
     if (node.kind === 'paper') {
@@ -210,9 +209,7 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
         long: `the paper “${oneLine(paper.title)}” by ${short.replace(/ \d{4}$/, '')} (${paper.year})`,
       });
     } else {
-      const details = [String(node.year), node.framework ? oneLine(node.framework) : undefined]
-        .filter(Boolean)
-        .join(', ');
+      const details = [String(node.year), node.framework ? oneLine(node.framework) : undefined].filter(Boolean).join(', ');
       const label = `${oneLine(node.label)} (${details})`;
       nodes.set(node.id, {
         id: node.id,

@@ -14,5 +14,7 @@ export function renderMarkdown(source: string): string {
 
 /** Render inline markdown without the wrapping paragraph. */
 export function renderInlineMarkdown(source: string): string {
-  return renderMarkdown(source).trim().replace(/^<p>([\s\S]*)<\/p>$/, '$1');
+  return renderMarkdown(source)
+    .trim()
+    .replace(/^<p>([\s\S]*)<\/p>$/, '$1');
 }

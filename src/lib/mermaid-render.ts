@@ -59,8 +59,7 @@ const RENDERER_VERSION = 2;
  */
 export const IDLE_MS = Number(process.env.R2P_MERMAID_IDLE_MS) || 10_000;
 
-const WARNING =
-  '[r2p] No Chromium found (set R2P_CHROMIUM): diagrams will be rendered in the browser instead of at build time.';
+const WARNING = '[r2p] No Chromium found (set R2P_CHROMIUM): diagrams will be rendered in the browser instead of at build time.';
 
 /** Resolve a package file from this module, or from the working directory (bundled builds). */
 function resolvePackageFile(specifier: string): string | null {
@@ -81,8 +80,7 @@ let assets: Assets | undefined;
 function getAssets(): Assets {
   if (assets) return assets;
   const mermaidScript = resolvePackageFile('mermaid/dist/mermaid.min.js');
-  if (!mermaidScript)
-    throw new Error('[r2p] Cannot find mermaid/dist/mermaid.min.js: is the mermaid package installed?');
+  if (!mermaidScript) throw new Error('[r2p] Cannot find mermaid/dist/mermaid.min.js: is the mermaid package installed?');
   const pkg = JSON.parse(readFileSync(path.join(path.dirname(mermaidScript), '..', 'package.json'), 'utf8')) as {
     version: string;
   };

@@ -179,11 +179,7 @@ const raw = (value: string): ElementContent => ({ type: 'raw', value }) as unkno
 /** The figure markup of Diagram.astro, as HAST (for files that are not MDX). */
 export function figureHast(spec: DiagramSpec, rendered: RenderedDiagram | null, id?: string): Element {
   const group = (extra: string, children: ElementContent[]) =>
-    element(
-      'div',
-      { className: ['diagram-svg', extra], role: 'group', ariaLabel: spec.caption, tabIndex: 0 },
-      children,
-    );
+    element('div', { className: ['diagram-svg', extra], role: 'group', ariaLabel: spec.caption, tabIndex: 0 }, children);
   const body: ElementContent[] = rendered
     ? [group('diagram-light', [raw(rendered.light)]), group('diagram-dark', [raw(rendered.dark)])]
     : [group('diagram-client', [element('pre', { className: ['mermaid'] }, [text(spec.source)])])];
@@ -199,9 +195,7 @@ export function figureHast(spec: DiagramSpec, rendered: RenderedDiagram | null, 
 
 /** The rehype plugin. Add it to `unified({ rehypePlugins: [rehypeDiagrams] })`. */
 export default function rehypeDiagrams(options: RehypeDiagramsOptions = {}) {
-  const render =
-    options.render ??
-    ((sources: string[], renderOptions: { labels: string[] }) => renderMermaid(sources, renderOptions));
+  const render = options.render ?? ((sources: string[], renderOptions: { labels: string[] }) => renderMermaid(sources, renderOptions));
   const component = options.component ?? DEFAULT_COMPONENT;
 
   return async function transform(tree: Root, file: VFile): Promise<void> {
@@ -282,7 +276,6 @@ export default function rehypeDiagrams(options: RehypeDiagramsOptions = {}) {
       const position = siblings.indexOf(item.pre);
       if (position >= 0) siblings[position] = replacement;
     });
-    if (mode === 'component')
-      tree.children.unshift(importNode(component, file.path ? path.resolve(file.cwd, file.path) : undefined));
+    if (mode === 'component') tree.children.unshift(importNode(component, file.path ? path.resolve(file.cwd, file.path) : undefined));
   };
 }

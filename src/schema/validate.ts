@@ -13,7 +13,6 @@ import type { z } from 'astro/zod';
 import { getModel } from '../models/catalog.ts';
 import { DEMO_KIND_TASKS, paperSchema, studySchema, type Paper, type Study } from './study.ts';
 
-
 /** One problem in one file. */
 export interface Problem {
   file: string;
@@ -35,9 +34,7 @@ export function describeValue(value: unknown): string {
 /** Dotted path with [index] for arrays: steps[1].role */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(frontmatter)';
-  return path
-    .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`))
-    .join('');
+  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`)).join('');
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -62,7 +59,11 @@ export function issuesToProblems(file: string, data: unknown, issues: readonly z
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // Report the branch that got furthest rather than "invalid input".
       const branch = issue.errors.reduce((best, next) => (next.length < best.length ? next : best));
-      return issuesToProblems(file, data, branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+      return issuesToProblems(
+        file,
+        data,
+        branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })),
+      );
     }
     const found = valueAt(data, issue.path);
     let message = issue.message;
@@ -99,7 +100,13 @@ export function validateStudySource(file: string, source: string, context: Valid
   try {
     ({ data, body } = readFrontmatter(source));
   } catch (error) {
-    return [{ file, path: '(frontmatter)', message: `expected valid YAML frontmatter, found a syntax error: ${(error as Error).message.split('\n')[0]}` }];
+    return [
+      {
+        file,
+        path: '(frontmatter)',
+        message: `expected valid YAML frontmatter, found a syntax error: ${(error as Error).message.split('\n')[0]}`,
+      },
+    ];
   }
   const result = studySchema.safeParse(data);
   if (!result.success) return issuesToProblems(file, data, result.error.issues);
@@ -159,7 +166,11 @@ export function crossCheckStudy(file: string, study: Study, body: string, contex
   for (const id of new Set(citedIds(body))) {
     if (!context.paperIds.has(id)) unknownPaper(`body <Cite id="${id}">`, id);
     else if (!references.has(id)) {
-      problems.push({ file, path: 'references', message: `expected every cited paper to be listed, found <Cite id="${id}"> missing from references` });
+      problems.push({
+        file,
+        path: 'references',
+        message: `expected every cited paper to be listed, found <Cite id="${id}"> missing from references`,
+      });
     }
   }
   return problems;
@@ -171,7 +182,10 @@ export function validatePapersSource(file: string, source: string): { papers: Pa
   try {
     raw = parseYaml(source);
   } catch (error) {
-    return { papers: [], problems: [{ file, path: '(file)', message: `expected valid YAML, found: ${(error as Error).message.split('\n')[0]}` }] };
+    return {
+      papers: [],
+      problems: [{ file, path: '(file)', message: `expected valid YAML, found: ${(error as Error).message.split('\n')[0]}` }],
+    };
   }
   if (!Array.isArray(raw)) {
     return { papers: [], problems: [{ file, path: '(file)', message: `expected a list of papers, found ${describeValue(raw)}` }] };

@@ -18,7 +18,6 @@ const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const THEMES = ['light', 'dark'] as const;
 type Theme = (typeof THEMES)[number];
 
-
 interface AxeViolation {
   id: string;
   impact: string | null;

@@ -55,7 +55,6 @@ interface PageRecord {
   inlineScripts: string[];
 }
 
-
 const isScript = (contentType: string, url: string) =>
   /javascript|ecmascript/.test(contentType) || /\.m?js(\?|$)/.test(new URL(url).pathname);
 

@@ -32,7 +32,10 @@ describe.runIf(ready)('classifier demo', () => {
     await browser?.close();
   });
 
-  async function run(query: string, target = browser): Promise<{ result: ClassifierResult; problems: Awaited<ReturnType<typeof openPage>>['problems'] }> {
+  async function run(
+    query: string,
+    target = browser,
+  ): Promise<{ result: ClassifierResult; problems: Awaited<ReturnType<typeof openPage>>['problems'] }> {
     const context = await target.newContext();
     const { page, problems } = await openPage(context, baseUrl);
     await page.goto(`${baseUrl}/demo/resnet-34/?${query}`);

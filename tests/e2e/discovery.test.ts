@@ -13,7 +13,6 @@ import { sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 
-
 interface SearchHit {
   url: string;
   title: string;

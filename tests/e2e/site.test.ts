@@ -9,7 +9,6 @@ import { sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 
-
 describe('every page in the sitemap', async () => {
   const paths = await sitemapPaths(baseUrl);
   let browser: Browser;
@@ -24,7 +23,16 @@ describe('every page in the sitemap', async () => {
   });
 
   it('lists the core pages', () => {
-    for (const path of ['/', '/roles/', '/papers/', '/catalog/', '/studies/resnet-34/', '/studies/facenet/', '/studies/mtcnn/', '/demo/mtcnn/']) {
+    for (const path of [
+      '/',
+      '/roles/',
+      '/papers/',
+      '/catalog/',
+      '/studies/resnet-34/',
+      '/studies/facenet/',
+      '/studies/mtcnn/',
+      '/demo/mtcnn/',
+    ]) {
       expect(paths).toContain(path);
     }
   });

@@ -22,9 +22,13 @@ describe('astro build of malformed studies', () => {
     const output = `${result.stdout}\n${result.stderr}`;
     expect(result.status).not.toBe(0);
     expect(output).toContain('r2p content check: 11 problems');
-    expect(output).toMatch(/tests\/fixtures\/bad-studies\/unknown-role\.mdx: steps\[2\]\.role: expected one of "scientist", .*found "data-wizard"/);
+    expect(output).toMatch(
+      /tests\/fixtures\/bad-studies\/unknown-role\.mdx: steps\[2\]\.role: expected one of "scientist", .*found "data-wizard"/,
+    );
     expect(output).toMatch(/bad-url\.mdx: steps\[2\]\.artifacts\[0\]\.url: expected an absolute http\(s\) URL/);
-    expect(output).toMatch(/wrong-date\.mdx: steps\[1\]\.artifacts\[0\]\.date: expected a date written as YYYY, YYYY-MM or YYYY-MM-DD, found "December 2015"/);
+    expect(output).toMatch(
+      /wrong-date\.mdx: steps\[1\]\.artifacts\[0\]\.date: expected a date written as YYYY, YYYY-MM or YYYY-MM-DD, found "December 2015"/,
+    );
     expect(output).toMatch(/unknown-paper\.mdx: lineage\.nodes\[0\]\.paper: expected a paper id/);
     expect(output).toMatch(/missing-step\.mdx: steps\[2\]\.id: expected step 3 to be "production-implementation"/);
     expect(output).toMatch(/steps-out-of-order\.mdx: steps\[1\]\.id: expected step 2 to be "paper-and-initial-implementation"/);

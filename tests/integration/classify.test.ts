@@ -39,7 +39,13 @@ describe.runIf(ready)('ResNet-50 stand-in classifier', () => {
     const top = web.chelsea!.top[0]!;
     expect(top.index).toBeGreaterThanOrEqual(281);
     expect(top.index).toBeLessThanOrEqual(285);
-    console.log('chelsea top-3:', web.chelsea!.top.slice(0, 3).map((p) => `${p.index} ${p.label.split(',')[0]} ${p.probability.toFixed(3)}`).join(' | '));
+    console.log(
+      'chelsea top-3:',
+      web
+        .chelsea!.top.slice(0, 3)
+        .map((p) => `${p.index} ${p.label.split(',')[0]} ${p.probability.toFixed(3)}`)
+        .join(' | '),
+    );
   });
 
   it('puts espresso (967) first for coffee', () => {

@@ -71,7 +71,7 @@ describe.runIf(ready)('face embedding (dlib ResNet descriptor on onnxruntime-nod
     }
   }, 120_000);
 
-  it('finds the rotated copy\'s landmarks where the known transform puts the originals', () => {
+  it("finds the rotated copy's landmarks where the known transform puts the originals", () => {
     const expected = faces.astronaut.landmarks.map((p) => applyAffine(TRANSFORM, p));
     const error = faces.rotated.landmarks.reduce((s, p, i) => s + Math.hypot(p[0] - expected[i]![0], p[1] - expected[i]![1]), 0) / 5;
     console.log(`rotated copy: mean landmark error vs the known transform ${error.toFixed(2)} px`);

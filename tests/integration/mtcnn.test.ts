@@ -53,7 +53,7 @@ describe.skipIf(!installed)('MTCNN cascade on the genuine weights (onnxruntime-n
     await detectFaces(readSample('astronaut'), runner, pureImageOps, DEFAULT_DETECT_OPTIONS);
   });
 
-  it('finds exactly the astronaut\'s face, with the reference box and landmarks', async () => {
+  it("finds exactly the astronaut's face, with the reference box and landmarks", async () => {
     const r = await detectFaces(readSample('astronaut'), runner, pureImageOps, DEFAULT_DETECT_OPTIONS);
     console.info(summary('astronaut', r));
     expect(r.faces).toHaveLength(1);

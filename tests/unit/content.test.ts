@@ -141,9 +141,7 @@ function buildsOnDepth(study: Study, start: string): number {
 }
 
 function dlibDescriptorNodes(study: Study) {
-  return study.lineage.nodes.filter(
-    (node) => node.kind === 'implementation' && /dlib/i.test(node.label) && /descriptor/i.test(node.label),
-  );
+  return study.lineage.nodes.filter((node) => node.kind === 'implementation' && /dlib/i.test(node.label) && /descriptor/i.test(node.label));
 }
 
 function paperNodeIds(study: Study, paperId: string): string[] {

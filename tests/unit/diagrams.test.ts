@@ -8,15 +8,7 @@ import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { VFile } from 'vfile';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import {
-  GAP_LABEL_MAX,
-  lineageDiagram,
-  mermaidId,
-  mermaidText,
-  paperShortName,
-  stepsDiagram,
-  truncate,
-} from '../../src/lib/diagrams.ts';
+import { GAP_LABEL_MAX, lineageDiagram, mermaidId, mermaidText, paperShortName, stepsDiagram, truncate } from '../../src/lib/diagrams.ts';
 import { findChromium } from '../../src/lib/find-chromium.ts';
 import {
   MIN_SCALE,
@@ -56,10 +48,7 @@ const papers = new Map<string, Paper>([
       arxiv: '1409.1556',
     },
   ],
-  [
-    'hostile',
-    { id: 'hostile', title: HOSTILE, authors: ['Kaiming He'], year: 2016, venue: 'x; y', url: 'https://example.org' },
-  ],
+  ['hostile', { id: 'hostile', title: HOSTILE, authors: ['Kaiming He'], year: 2016, venue: 'x; y', url: 'https://example.org' }],
 ]);
 
 /** A study with just the fields the generators read (the rest of the schema does not matter here). */
@@ -93,12 +82,7 @@ function makeStudy(overrides: Partial<Study> = {}): Study {
         'Kaiming He, Xiangyu Zhang, Shaoqing Ren, Jian Sun',
         'Research code in Caffe; no packaging',
       ),
-      step(
-        'production-implementation',
-        'library-engineer',
-        'torchvision maintainers',
-        'A library needs Python and a GPU',
-      ),
+      step('production-implementation', 'library-engineer', 'torchvision maintainers', 'A library needs Python and a GPU'),
       step('accessible-layer', 'general-developer', 'Web developers with ONNX Runtime Web', 'End users need an app'),
     ],
     lineage: {
@@ -226,9 +210,7 @@ describe('lineageDiagram', () => {
   it('draws papers and implementations with different shapes, oldest at the top', () => {
     const lines = spec.source.split('\n');
     expect(lines).toContain('flowchart BT');
-    expect(spec.source).toContain(
-      '  p_resnet["<b>He et al. 2016</b><br/>Deep Residual Learning for Image Recognition"]',
-    );
+    expect(spec.source).toContain('  p_resnet["<b>He et al. 2016</b><br/>Deep Residual Learning for Image Recognition"]');
     expect(spec.source).toContain('  p_vgg["<b>Simonyan and Zisserman 2014</b><br/>');
     expect(spec.source).toContain('  i_torchvision("torchvision resnet34 #40;2017, PyTorch#41;")');
     expect(spec.source).toContain('  i_onnx("ONNX model zoo #40;2018#41;")');
@@ -313,9 +295,7 @@ describe('lineageDiagram', () => {
   it('fails on an edge to an unknown node', () => {
     const broken = makeStudy();
     broken.lineage = { ...broken.lineage, edges: [{ from: 'resnet', to: 'alexnet', relation: 'builds-on' }] };
-    expect(() => lineageDiagram(broken, papers)).toThrow(
-      /Lineage edge 1 .* goes to "alexnet", which is not a lineage node id/,
-    );
+    expect(() => lineageDiagram(broken, papers)).toThrow(/Lineage edge 1 .* goes to "alexnet", which is not a lineage node id/);
   });
 
   it('is deterministic', () => {

@@ -77,7 +77,13 @@ describe('verdicts', () => {
 
 describe('nearest identity', () => {
   const gallery = [
-    { name: 'Ada', embeddings: [[0, 0], [0.2, 0]] },
+    {
+      name: 'Ada',
+      embeddings: [
+        [0, 0],
+        [0.2, 0],
+      ],
+    },
     { name: 'Grace', embeddings: [[1, 1]] },
   ];
 
@@ -159,7 +165,8 @@ describe('embed-faces with a fake runner', () => {
     expect(chips[0]!.width).toBe(150);
     expect(chips[0]!.height).toBe(150);
     const mapped = LANDMARKS.map((p) => applyAffine(matrices[0]!, p));
-    const error = mapped.reduce((s, [x, y], i) => s + Math.hypot(x - DLIB.alignment!.template[i]![0], y - DLIB.alignment!.template[i]![1]), 0) / 5;
+    const error =
+      mapped.reduce((s, [x, y], i) => s + Math.hypot(x - DLIB.alignment!.template[i]![0], y - DLIB.alignment!.template[i]![1]), 0) / 5;
     // A similarity cannot fit five points exactly; the mean residual is a few chip pixels.
     expect(error).toBeLessThan(6);
     // It is exactly the least-squares transform, and the chip is exactly that warp.
@@ -221,7 +228,13 @@ describe('embed-faces with a fake runner', () => {
     expect(calls).toHaveLength(0);
     expect(empty.chips).toEqual([]);
     expect(empty.embeddings).toEqual([]);
-    const two = await embedFaces(gradientImage(400, 300), [{ landmarks: LANDMARKS }, { landmarks: LANDMARKS }], runner, DLIB, () => (t += 5));
+    const two = await embedFaces(
+      gradientImage(400, 300),
+      [{ landmarks: LANDMARKS }, { landmarks: LANDMARKS }],
+      runner,
+      DLIB,
+      () => (t += 5),
+    );
     expect(calls).toHaveLength(1);
     expect(two.embeddings).toHaveLength(2);
     expect(two.timings).toEqual({ alignMs: 5, embedMs: 5 });

@@ -27,7 +27,7 @@ describe('image pyramid', () => {
     expect(pyramidScales(100, 80, 20, 0.5)).toEqual([0.6, 0.3, 0.15]);
   });
 
-  it('gives the released code\'s ten levels for a 512x512 image at minsize 20, factor 0.709', () => {
+  it("gives the released code's ten levels for a 512x512 image at minsize 20, factor 0.709", () => {
     // 307.2 * 0.709^k >= 12  <=>  k <= 9.43
     const scales = pyramidScales(512, 512, 20, 0.709);
     expect(scales).toHaveLength(10);
@@ -70,10 +70,7 @@ describe('P-Net cells to image boxes (stride 2, cell 12)', () => {
     // h = 2, w = 3; channel 0 (background) is ignored.
     const prob: TensorData = {
       dims: [1, 2, 2, 3],
-      data: Float32Array.from([
-        ...[1, 1, 1, 1, 1, 1],
-        ...[0.1, 0.9, 0.2, 0.5, 0.25, 0.75],
-      ]),
+      data: Float32Array.from([...[1, 1, 1, 1, 1, 1], ...[0.1, 0.9, 0.2, 0.5, 0.25, 0.75]]),
     };
     const reg: TensorData = {
       dims: [1, 4, 2, 3],
@@ -198,9 +195,19 @@ describe('RGBA to normalised NCHW', () => {
     expect(t.dims).toEqual([2, 3, 1, 2]);
     expect(Array.from(t.data)).toEqual([
       // image a: R plane, G plane, B plane
-      0.99609375, -0.00390625, -0.99609375, 0.49609375, 0.00390625, -0.49609375,
+      0.99609375,
+      -0.00390625,
+      -0.99609375,
+      0.49609375,
+      0.00390625,
+      -0.49609375,
       // image b
-      LO, HI, LO, HI, LO, HI,
+      LO,
+      HI,
+      LO,
+      HI,
+      LO,
+      HI,
     ]);
   });
 
@@ -407,18 +414,16 @@ describe('detect options', () => {
     expect(() => resolveDetectOptions({ scaleFactor: 0 })).toThrow(/scaleFactor/);
     expect(() => resolveDetectOptions({ thresholds: [0.6, 1.2, 0.7] })).toThrow(/thresholds\[1\] must be in \[0, 1\]/);
     expect(() => resolveDetectOptions({ thresholds: [-0.1, 0.7, 0.7] })).toThrow(/thresholds\[0\]/);
-    expect(() => resolveDetectOptions({ thresholds: [0.6, 0.7] as unknown as [number, number, number] })).toThrow(
-      /three numbers/,
-    );
+    expect(() => resolveDetectOptions({ thresholds: [0.6, 0.7] as unknown as [number, number, number] })).toThrow(/three numbers/);
     expect(() => resolveDetectOptions({ nmsMin: 2 })).toThrow(/nmsMin must be in \[0, 1\]/);
   });
 
   it('validates before touching the image or the runner', async () => {
     const runner = fakeRunner({ pnet: { p: 1 } });
     await expect(detectFaces(grey(40, 40), runner, pureImageOps, { minFaceSize: 5 })).rejects.toThrow(/minFaceSize/);
-    await expect(
-      detectFaces({ width: 4, height: 4, data: new Uint8ClampedArray(10) }, runner, pureImageOps),
-    ).rejects.toThrow(/4x4 RGBA needs 64/);
+    await expect(detectFaces({ width: 4, height: 4, data: new Uint8ClampedArray(10) }, runner, pureImageOps)).rejects.toThrow(
+      /4x4 RGBA needs 64/,
+    );
     expect(runner.calls).toEqual([]);
   });
 });

@@ -33,12 +33,19 @@ describe('resize and crop geometry', () => {
   });
 
   it('refuses a crop larger than the resized image', () => {
-    const pre: Pick<ImagePreprocessing, 'resize' | 'centreCrop'> = { resize: { mode: 'exact', width: 100, height: 100 }, centreCrop: { width: 224, height: 224 } };
+    const pre: Pick<ImagePreprocessing, 'resize' | 'centreCrop'> = {
+      resize: { mode: 'exact', width: 100, height: 100 },
+      centreCrop: { width: 224, height: 224 },
+    };
     expect(() => cropRegion(500, 500, pre)).toThrow(/larger than the resized image/);
   });
 
   it('produces a 224x224 image from any input shape, including 1x1', () => {
-    for (const [w, h] of [[1, 1], [3000, 20], [451, 300]] as const) {
+    for (const [w, h] of [
+      [1, 1],
+      [3000, 20],
+      [451, 300],
+    ] as const) {
       const out = resizeAndCrop(solid(w, h, [10, 20, 30]), caffe);
       expect([out.width, out.height]).toEqual([224, 224]);
       expect(Array.from(out.data.slice(0, 4))).toEqual([10, 20, 30, 255]);

@@ -5,13 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  formatProblems,
-  validateContent,
-  validatePapersSource,
-  validateStudySource,
-  type Problem,
-} from '../../src/schema/validate.ts';
+import { formatProblems, validateContent, validatePapersSource, validateStudySource, type Problem } from '../../src/schema/validate.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const { papers } = validatePapersSource('papers.yaml', readFileSync(`${fixtures}papers.yaml`, 'utf8'));
@@ -29,7 +23,11 @@ describe('study validation', () => {
   const cases: [fixture: string, path: string, expected: RegExp][] = [
     ['missing-step', 'steps[2].id', /expected step 3 to be "production-implementation".*found "accessible-layer"/],
     ['steps-out-of-order', 'steps[1].id', /expected step 2 to be "paper-and-initial-implementation".*found "production-implementation"/],
-    ['unknown-role', 'steps[2].role', /expected one of "scientist", "phd-postdoc", "library-engineer", "general-developer", found "data-wizard"/],
+    [
+      'unknown-role',
+      'steps[2].role',
+      /expected one of "scientist", "phd-postdoc", "library-engineer", "general-developer", found "data-wizard"/,
+    ],
     ['bad-url', 'steps[2].artifacts[0].url', /expected an absolute http\(s\) URL.*found "github.com\/pytorch\/vision"/],
     ['unknown-paper', 'lineage.nodes[0].paper', /expected a paper id from src\/content\/papers.yaml, found "lecun1998gradient"/],
     ['wrong-date', 'steps[1].artifacts[0].date', /expected a date written as YYYY, YYYY-MM or YYYY-MM-DD, found "December 2015"/],
@@ -54,7 +52,10 @@ describe('study validation', () => {
   });
 
   it('reports an unknown field by name', () => {
-    const source = readFileSync(`${fixtures}good-studies/fixture-net.mdx`, 'utf8').replace('status: published', 'status: published\nstatsu: draft');
+    const source = readFileSync(`${fixtures}good-studies/fixture-net.mdx`, 'utf8').replace(
+      'status: published',
+      'status: published\nstatsu: draft',
+    );
     const problems = validateStudySource('typo.mdx', source, context);
     expect(problems).toEqual([{ file: 'typo.mdx', path: 'statsu', message: expect.stringMatching(/unexpected field "statsu"/) }]);
   });
@@ -65,7 +66,10 @@ describe('study validation', () => {
   });
 
   it('rejects a demo model of the wrong task', () => {
-    const source = readFileSync(`${fixtures}good-studies/fixture-net.mdx`, 'utf8').replace('models: [resnet50-keras-imagenet]', 'models: [mtcnn-pnet]');
+    const source = readFileSync(`${fixtures}good-studies/fixture-net.mdx`, 'utf8').replace(
+      'models: [resnet50-keras-imagenet]',
+      'models: [mtcnn-pnet]',
+    );
     expect(validateStudySource('task.mdx', source, context)[0]?.message).toMatch(/expected a image-classification model/);
   });
 

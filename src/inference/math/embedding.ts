@@ -92,9 +92,7 @@ export function verdict(distance: number, verification: Pick<FaceVerification, '
  * are normalised first (harmless if they already are).
  */
 export function compareEmbeddings(a: Embedding, b: Embedding, verification: FaceVerification): Verdict {
-  const distance = verification.l2Normalise
-    ? euclideanDistance(l2Normalise(a), l2Normalise(b))
-    : euclideanDistance(a, b);
+  const distance = verification.l2Normalise ? euclideanDistance(l2Normalise(a), l2Normalise(b)) : euclideanDistance(a, b);
   return verdict(distance, verification);
 }
 

@@ -15,15 +15,7 @@ export function blankImage(width: number, height: number): RgbaImage {
  * with pixel centres aligned (the "half-pixel" convention of OpenCV, PIL and canvas). Samples
  * outside the source are black with alpha 255, so crops that run past the edge are zero-padded.
  */
-export function resampleBilinear(
-  source: RgbaImage,
-  sx: number,
-  sy: number,
-  sw: number,
-  sh: number,
-  dw: number,
-  dh: number,
-): RgbaImage {
+export function resampleBilinear(source: RgbaImage, sx: number, sy: number, sw: number, sh: number, dw: number, dh: number): RgbaImage {
   if (!(dw >= 1 && dh >= 1) || !Number.isInteger(dw) || !Number.isInteger(dh)) {
     throw new RangeError(`Output size must be positive whole pixels, got ${dw}x${dh}.`);
   }

@@ -82,13 +82,7 @@ export function cellBox(x: number, y: number, scaleX: number, scaleY: number): B
  * score and its four regression offsets. `prob` is [1, 2, h, w] (channel 1 = face), `reg` is
  * [1, 4, h, w].
  */
-export function pnetCandidates(
-  prob: TensorData,
-  reg: TensorData,
-  scaleX: number,
-  scaleY: number,
-  threshold: number,
-): Candidate[] {
+export function pnetCandidates(prob: TensorData, reg: TensorData, scaleX: number, scaleY: number, threshold: number): Candidate[] {
   const h = prob.dims[2] ?? 0;
   const w = prob.dims[3] ?? 0;
   const plane = w * h;

@@ -41,7 +41,14 @@ export function cropRegion(
   const scaleY = height / resized.height;
   const left = Math.round((resized.width - crop.width) / 2);
   const top = Math.round((resized.height - crop.height) / 2);
-  return { x: left * scaleX, y: top * scaleY, width: crop.width * scaleX, height: crop.height * scaleY, outWidth: crop.width, outHeight: crop.height };
+  return {
+    x: left * scaleX,
+    y: top * scaleY,
+    width: crop.width * scaleX,
+    height: crop.height * scaleY,
+    outWidth: crop.width,
+    outHeight: crop.height,
+  };
 }
 
 /** Resize and centre-crop an image as the preprocessing says, returning the model-sized RGBA image. */
@@ -105,7 +112,7 @@ export function tensorToImage(tensor: TensorData, pre: ImagePreprocessing, index
     const mean = pre.mean[c] ?? 0;
     for (let i = 0; i < plane; i++) {
       const value = tensor.data[nchw ? base + c * plane + i : base + i * 3 + c] ?? 0;
-      out[i * 4 + target] = ((value * std + mean) / pre.scale);
+      out[i * 4 + target] = (value * std + mean) / pre.scale;
     }
   }
   for (let i = 0; i < plane; i++) out[i * 4 + 3] = 255;

@@ -111,14 +111,7 @@ export function invertAffine(m: AffineMatrix): AffineMatrix {
 export function composeAffine(second: AffineMatrix, first: AffineMatrix): AffineMatrix {
   const [a2, b2, c2, d2, e2, f2] = second;
   const [a1, b1, c1, d1, e1, f1] = first;
-  return [
-    a2 * a1 + b2 * d1,
-    a2 * b1 + b2 * e1,
-    a2 * c1 + b2 * f1 + c2,
-    d2 * a1 + e2 * d1,
-    d2 * b1 + e2 * e1,
-    d2 * c1 + e2 * f1 + f2,
-  ];
+  return [a2 * a1 + b2 * d1, a2 * b1 + b2 * e1, a2 * c1 + b2 * f1 + c2, d2 * a1 + e2 * d1, d2 * b1 + e2 * e1, d2 * c1 + e2 * f1 + f2];
 }
 
 /** Apply an affine matrix to one point. */

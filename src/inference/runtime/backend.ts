@@ -24,14 +24,17 @@ export function decideBackend(choice: BackendChoice, adapterAvailable: boolean, 
   if (choice === 'wasm') return { order: ['wasm'], reason: null };
   if (!adapterAvailable) {
     const why = adapterProblem ?? 'this browser exposes no WebGPU adapter';
-    return { order: ['wasm'], reason: choice === 'webgpu' ? `WebGPU was requested, but ${why}; ran on WASM instead.` : `WebGPU unavailable (${why}); using WASM.` };
+    return {
+      order: ['wasm'],
+      reason: choice === 'webgpu' ? `WebGPU was requested, but ${why}; ran on WASM instead.` : `WebGPU unavailable (${why}); using WASM.`,
+    };
   }
   return { order: ['webgpu', 'wasm'], reason: null };
 }
 
 /** Ask the browser for a WebGPU adapter; never throws. */
 export async function probeWebGpu(): Promise<{ available: boolean; problem?: string }> {
-  const gpu = (globalThis.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }) | undefined)?.gpu;
   if (!gpu) return { available: false, problem: 'navigator.gpu is missing' };
   try {
     const adapter = await gpu.requestAdapter();

@@ -38,7 +38,11 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /** Read a response body with progress callbacks. */
-async function readWithProgress(response: Response, total: number | null, onProgress?: FetchModelOptions['onProgress']): Promise<Uint8Array> {
+async function readWithProgress(
+  response: Response,
+  total: number | null,
+  onProgress?: FetchModelOptions['onProgress'],
+): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -88,7 +92,10 @@ export async function fetchModel(entry: ModelEntry, options: FetchModelOptions):
     try {
       response = await fetchImpl(url);
     } catch (error) {
-      throw new RuntimeError('model-missing', `Could not download model ${describe(entry)}: ${(error as Error).message}. Check the connection, or that the site serves /models/.`);
+      throw new RuntimeError(
+        'model-missing',
+        `Could not download model ${describe(entry)}: ${(error as Error).message}. Check the connection, or that the site serves /models/.`,
+      );
     }
     if (response.status === 404) {
       throw new RuntimeError(
@@ -111,13 +118,18 @@ export async function fetchModel(entry: ModelEntry, options: FetchModelOptions):
   if (problem) {
     // Never keep bytes that fail their pin: drop the cache entry so the next try refetches.
     await cache?.delete(url);
-    throw new RuntimeError('integrity', `Refused model ${describe(entry)}: its bytes do not match the catalog (${problem}). The file on the server is corrupt or out of date; reinstall it with "npm run models -- --verify".`);
+    throw new RuntimeError(
+      'integrity',
+      `Refused model ${describe(entry)}: its bytes do not match the catalog (${problem}). The file on the server is corrupt or out of date; reinstall it with "npm run models -- --verify".`,
+    );
   }
   options.onProgress?.('verify', bytes.length, bytes.length);
   if (!fromCache && cache) {
-    await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {
-      // Quota or private mode: the demo still runs, it just downloads again next time.
-    });
+    await cache
+      .put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': 'application/octet-stream' } }))
+      .catch(() => {
+        // Quota or private mode: the demo still runs, it just downloads again next time.
+      });
   }
   return { bytes, fromCache, downloadMs: downloaded - started, verifyMs: verified - downloaded };
 }

@@ -87,6 +87,10 @@ export function summariseRuns(runsMs: readonly number[], firstIsCold: boolean): 
   const warm = (firstIsCold ? runsMs.slice(1) : runsMs.slice()).sort((a, b) => a - b);
   const rank = (p: number) => warm[Math.min(warm.length - 1, Math.ceil(p * warm.length) - 1)] ?? null;
   const median =
-    warm.length === 0 ? null : warm.length % 2 === 1 ? (warm[(warm.length - 1) / 2] ?? null) : ((warm[warm.length / 2 - 1] ?? 0) + (warm[warm.length / 2] ?? 0)) / 2;
+    warm.length === 0
+      ? null
+      : warm.length % 2 === 1
+        ? (warm[(warm.length - 1) / 2] ?? null)
+        : ((warm[warm.length / 2 - 1] ?? 0) + (warm[warm.length / 2] ?? 0)) / 2;
   return { firstMs: firstIsCold ? (runsMs[0] ?? null) : null, warmMedianMs: median, warmP95Ms: rank(0.95), runsMs: [...runsMs] };
 }

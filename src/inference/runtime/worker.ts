@@ -95,7 +95,11 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>): Pr
     for (const backend of decision.order) {
       try {
         post({ type: 'status', requestId, message: `Creating ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} sessions` });
-        const created = await createSessions(onnxIds.filter((id) => !state.sessions.has(id)), backend, requestId);
+        const created = await createSessions(
+          onnxIds.filter((id) => !state.sessions.has(id)),
+          backend,
+          requestId,
+        );
         for (const [id, session] of created) state.sessions.set(id, session);
         state.backend = backend;
         lastError = null;

@@ -199,13 +199,7 @@ export async function detectFaces(
     const resized = await ops.resize(image, level.width, level.height);
     const input = rgbaToNchw([resized], level.width, level.height);
     const out = await runner.run(MTCNN_MODELS.pnet, { input });
-    const found = pnetCandidates(
-      output(out, 'prob', 'P-Net'),
-      output(out, 'reg', 'P-Net'),
-      level.width / width,
-      level.height / height,
-      t1,
-    );
+    const found = pnetCandidates(output(out, 'prob', 'P-Net'), output(out, 'reg', 'P-Net'), level.width / width, level.height / height, t1);
     for (const c of nms(found, opts.nmsPerScale, 'union')) proposals.push(c);
   }
   const pnetBoxes = refine(nms(proposals, opts.nmsUnion, 'union'), width, height);
@@ -251,7 +245,6 @@ export async function detectFaces(
       const onetBoxes = kept.map((f) => ({ x1: f.x1, y1: f.y1, x2: f.x2, y2: f.y2, score: f.score }));
       const end = now();
       result.stages.onet = { count: onetBoxes.length, ms: end - mark, boxes: onetBoxes };
-      mark = end;
     }
   }
   result.totalMs = now() - start;

@@ -127,4 +127,3 @@ export const TASKS: Record<string, TaskDefinition<never, unknown>> = {
   [detectFacesTask.name]: detectFacesTask,
   [embedFacesTask.name]: embedFacesTask,
 };
-
