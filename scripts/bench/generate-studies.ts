@@ -22,8 +22,13 @@ export function generateStudies(sourceDir: string, targetDir: string, count: num
         /^title: (.*)$/m,
         (_line, title: string) => `title: ${JSON.stringify(`${title.replace(/^['"]|['"]$/g, '')} (copy ${i + 1})`)}`,
       )
+      // A block scalar ("who: >-") gets the suffix on its first text line; a plain one is re-quoted.
       .replace(
-        /^(\s+)who: (.*)$/gm,
+        /^(\s+)who: ([|>][-+]?)\n(\s+)(.*)$/gm,
+        (_line, indent: string, style: string, inner: string, first: string) => `${indent}who: ${style}\n${inner}${first} [${i + 1}]`,
+      )
+      .replace(
+        /^(\s+)who: (?![|>])(.*)$/gm,
         (_line, indent: string, who: string) => `${indent}who: ${JSON.stringify(`${who.replace(/^['"]|['"]$/g, '')} [${i + 1}]`)}`,
       );
     writeFileSync(join(targetDir, `${slug}.mdx`), text);
