@@ -2,7 +2,15 @@
  * The page side of the inference worker: one worker per page, created on first use (so a study
  * page ships no onnxruntime bytes until its demo starts), and a promise per request.
  */
-import type { Backend, BackendChoice, ErrorCode, LoadTimings, RunTimings, WorkerRequest, WorkerResponse } from './protocol.ts';
+import {
+  RuntimeError as InferenceError,
+  type Backend,
+  type BackendChoice,
+  type LoadTimings,
+  type RunTimings,
+  type WorkerRequest,
+  type WorkerResponse,
+} from './protocol.ts';
 
 export interface Ready {
   backend: Backend;
@@ -20,15 +28,8 @@ export interface RunResult<Output> {
 
 export type ProgressMessage = Extract<WorkerResponse, { type: 'progress' | 'status' }>;
 
-/** An error from the worker, with its protocol code. */
-export class InferenceError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
-    this.name = 'InferenceError';
-    this.code = code;
-  }
-}
+/** An error from the worker, with its protocol code: the protocol's own error class. */
+export { InferenceError };
 
 interface Pending {
   resolve(value: unknown): void;
