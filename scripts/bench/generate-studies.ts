@@ -1,7 +1,8 @@
 /**
  * Used only by the scaling benchmark: writes N studies into a folder by cloning the real ones
- * with new slugs and titles, and a distinct "who" per step so every generated diagram differs
- * (nothing is served from the diagram cache by accident).
+ * with new slugs, titles and model names, and a distinct "who" per step, so both diagrams of every
+ * generated study differ from all others (the steps diagram shows the "who", the lineage diagram
+ * the model name): nothing is served from the diagram cache by accident, as for real new studies.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,10 @@ export function generateStudies(sourceDir: string, targetDir: string, count: num
       .replace(
         /^title: (.*)$/m,
         (_line, title: string) => `title: ${JSON.stringify(`${title.replace(/^['"]|['"]$/g, '')} (copy ${i + 1})`)}`,
+      )
+      .replace(
+        /^(model:\n\s+name: )(.*)$/m,
+        (_line, head: string, name: string) => `${head}${JSON.stringify(`${name.replace(/^['"]|['"]$/g, '')} #${i + 1}`)}`,
       )
       // A block scalar ("who: >-") gets the suffix on its first text line; a plain one is re-quoted.
       .replace(

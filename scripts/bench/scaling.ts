@@ -38,10 +38,10 @@ export default async function scalingBench(context: BenchContext): Promise<Bench
           R2P_OUT_DIR: join(work, 'dist'),
           R2P_CACHE_DIR: join(work, `astro-cache-${label}`),
           R2P_MERMAID_CACHE: join(work, `mermaid-${label}`),
+          R2P_OG_CACHE: join(work, `og-${label}`),
         };
         if (cache === 'cold') {
-          rmSync(env.R2P_CACHE_DIR, { recursive: true, force: true });
-          rmSync(env.R2P_MERMAID_CACHE, { recursive: true, force: true });
+          for (const dir of [env.R2P_CACHE_DIR, env.R2P_MERMAID_CACHE, env.R2P_OG_CACHE]) rmSync(dir, { recursive: true, force: true });
         }
         const ms = timedBuild(env);
         results[`${label} ${cache}`] = ms;

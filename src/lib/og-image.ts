@@ -5,8 +5,14 @@
  *
  * The card, light: the site's mark and name, the model and its year, the study title, and the
  * four steps from research to product, each with the role that did the work in its colour.
+ *
+ * cachedOgPng() keeps the PNGs on disk, keyed by a hash of the whole element tree (every text and
+ * style), the fonts and the library versions, so an unchanged card is not drawn again (30-70 ms
+ * each) and any change to the card or its layout code draws a new one.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
@@ -200,4 +206,44 @@ export async function ogPng(card: OgCard): Promise<Uint8Array<ArrayBuffer>> {
   const svg = await ogSvg(card);
   const png = new Resvg(svg, { fitTo: { mode: 'width', value: OG_WIDTH }, font: { loadSystemFonts: false } }).render().asPng();
   return new Uint8Array(png);
+}
+
+function packageVersion(name: string): string {
+  for (const base of [import.meta.url, join(process.cwd(), 'package.json')]) {
+    try {
+      return (JSON.parse(readFileSync(createRequire(base).resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next base
+    }
+  }
+  return 'unknown';
+}
+
+/** The cache key of a card: its element tree, size, fonts and the versions of satori and resvg. */
+export function ogCacheKey(card: OgCard): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([ogLayout(card), OG_WIDTH, OG_HEIGHT, packageVersion('satori'), packageVersion('@resvg/resvg-js')]));
+  for (const font of loadFonts()) hash.update(font.data);
+  return hash.digest('hex');
+}
+
+function defaultOgCacheDir(): string {
+  return process.env.R2P_OG_CACHE || join(process.cwd(), 'node_modules/.cache/r2p-og');
+}
+
+/** ogPng() through a disk cache (default node_modules/.cache/r2p-og, or R2P_OG_CACHE). */
+export async function cachedOgPng(card: OgCard, cacheDir = defaultOgCacheDir()): Promise<Uint8Array<ArrayBuffer>> {
+  const file = join(cacheDir, `${ogCacheKey(card)}.png`);
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch {
+    // not cached yet
+  }
+  const png = await ogPng(card);
+  await mkdir(cacheDir, { recursive: true });
+  // Write then rename, so a concurrent build never reads half a file.
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, png);
+  await rename(temporary, file);
+  return png;
 }

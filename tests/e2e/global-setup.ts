@@ -14,6 +14,8 @@ declare module 'vitest' {
     baseUrl: string;
     distDir: string;
     buildSeconds: number;
+    /** What `astro build` printed (empty when R2P_E2E_REUSE_BUILD reused an earlier build). */
+    buildLog: string;
   }
 }
 
@@ -23,14 +25,17 @@ export async function setup(project: TestProject): Promise<void> {
   const root = process.cwd();
   const distDir = resolve(root, process.env.R2P_OUT_DIR ?? 'dist');
   let buildSeconds = 0;
+  let buildLog = '';
   if (!(process.env.R2P_E2E_REUSE_BUILD && existsSync(join(distDir, 'index.html')))) {
     const started = Date.now();
     // Vitest sets NODE_ENV=test, which would make Vite build with import.meta.env.PROD false
     // (drafts shown, no service worker): the tests must run against a real production build.
-    execFileSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
+    buildLog = execFileSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_ENV: 'production', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
     });
     buildSeconds = (Date.now() - started) / 1000;
     console.log(`[e2e] built the site in ${buildSeconds.toFixed(1)} s`);
@@ -39,6 +44,7 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('baseUrl', server.url);
   project.provide('distDir', distDir);
   project.provide('buildSeconds', buildSeconds);
+  project.provide('buildLog', buildLog);
 }
 
 export async function teardown(): Promise<void> {

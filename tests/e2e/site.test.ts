@@ -2,12 +2,32 @@
  * Every page in the sitemap, in a real Chromium: HTTP 200, no console errors, every diagram
  * present as an SVG with text in it, and no request to any origin other than the site's own.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium, openPage } from '../helpers/browser.ts';
 import { sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
+const buildLog = inject('buildLog');
+
+describe('the build', () => {
+  // The build-start prerender reads the studies from disk; if it computed a source that differs
+  // from the page's, the page would draw that diagram itself ("N for pages").
+  it.skipIf(!buildLog)('draws every generated diagram ahead of the pages, none twice', () => {
+    const line = /diagrams: (\d+) SVGs rendered ahead, (\d+) for pages, (\d+) from the cache/.exec(buildLog);
+    expect(line, 'the build reports its diagram work').not.toBeNull();
+    const [ahead, forPages, cached] = line!.slice(1).map(Number) as [number, number, number];
+    // Only authors' ```mermaid blocks (drawn while MDX compiles) are not prerendered.
+    const authorBlocks = readdirSync('src/content/studies')
+      .filter((name) => name.endsWith('.mdx'))
+      .reduce((count, name) => count + (readFileSync(join('src/content/studies', name), 'utf8').match(/^```mermaid/gm)?.length ?? 0), 0);
+    expect(forPages).toBeLessThanOrEqual(2 * authorBlocks);
+    // Home page: 1 diagram; each of the 3 studies: 2; each in 2 themes, read once by its page.
+    expect(ahead + cached).toBeGreaterThanOrEqual(2 * (1 + 3 * 2));
+  });
+});
 
 describe('every page in the sitemap', async () => {
   const paths = await sitemapPaths(baseUrl);

@@ -15,6 +15,7 @@ import {
   closeRenderer,
   offendingLine,
   sizeSvg,
+  prerenderMermaid,
   renderMermaid,
   rendererStats,
   resetRenderer,
@@ -147,9 +148,9 @@ describe('stepsDiagram', () => {
   const study = makeStudy();
   const spec = stepsDiagram(study);
 
-  it('is a left-to-right flowchart of the four steps in order, ending at end users', () => {
+  it('is a left-to-right flowchart of the four steps in order, ending at end users, laid out by dagre', () => {
     const lines = spec.source.split('\n');
-    expect(lines[0]).toBe('flowchart LR');
+    expect(lines.slice(0, 5)).toEqual(['---', 'config:', '  layout: dagre', '---', 'flowchart LR']);
     const positions = study.steps.map((step) => spec.source.indexOf(`<b>${mermaidText(STEP_TITLES[step.id])}</b>`));
     expect(positions.every((position) => position > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -553,6 +554,30 @@ describe.skipIf(skipBrowser)('renderMermaid with Chromium', () => {
     const broken = 'flowchart LR\n  a --> b\n  b[[unclosed\n';
     await expect(renderMermaid([broken], { cacheDir, labels: ['the diagram "Broken"'] })).rejects.toThrow(
       /Mermaid could not render the diagram "Broken": Parse error on line \d+[\s\S]*at source line 3: b\[\[unclosed/,
+    );
+  }, 60_000);
+
+  it('prerenders ahead: a later or concurrent renderMermaid() waits for it instead of drawing again', async () => {
+    const sources = [stepsDiagram(makeStudy()).source.replace('End users', 'Prerendered users'), 'flowchart LR\n  ahead --> of-time\n'];
+    const before = rendererStats();
+    const ahead = prerenderMermaid(sources, { cacheDir });
+    // Asked while the prerender is under way: waits for the same SVGs.
+    const during = await renderMermaid(sources, { cacheDir });
+    expect(await ahead).toBe(4);
+    const after = rendererStats();
+    expect(after.prerendered - before.prerendered).toBe(4);
+    expect(after.rendered - before.rendered).toBe(0);
+    expect(during?.[1]?.light).toContain('of-time');
+    // Everything is cached now: a second prerender has nothing to do.
+    expect(await prerenderMermaid(sources, { cacheDir })).toBe(0);
+    expect(await renderMermaid(sources, { cacheDir })).toEqual(during);
+  }, 120_000);
+
+  it('leaves a broken diagram to the caller, whose error names it', async () => {
+    const broken = 'flowchart LR\n  x --> y\n  y[[still unclosed\n';
+    expect(await prerenderMermaid([broken, 'flowchart LR\n  fine --> too\n'], { cacheDir })).toBe(2);
+    await expect(renderMermaid([broken], { cacheDir, labels: ['the diagram "Broken ahead"'] })).rejects.toThrow(
+      /Mermaid could not render the diagram "Broken ahead"[\s\S]*at source line 3: y\[\[still unclosed/,
     );
   }, 60_000);
 

@@ -1,6 +1,19 @@
 /** Open Graph cards: the layout carries the title, model, year and four roles, and renders a 1200x630 PNG offline. */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OG_COLOURS, OG_HEIGHT, OG_WIDTH, ogLayout, ogPng, titleSize, type OgCard } from '../../src/lib/og-image.ts';
+import {
+  OG_COLOURS,
+  OG_HEIGHT,
+  OG_WIDTH,
+  cachedOgPng,
+  ogCacheKey,
+  ogLayout,
+  ogPng,
+  titleSize,
+  type OgCard,
+} from '../../src/lib/og-image.ts';
 
 const card: OgCard = {
   title: 'ResNet-34: from residual learning to a one-line image classifier',
@@ -44,5 +57,24 @@ describe('og image', () => {
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([OG_WIDTH, OG_HEIGHT]);
     expect(png.length).toBeGreaterThan(20_000);
+  });
+
+  it('caches PNGs by content: the same card is read back, any change in text draws a new one', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'r2p-og-'));
+    try {
+      const first = await cachedOgPng(card, dir);
+      expect(readdirSync(dir)).toEqual([`${ogCacheKey(card)}.png`]);
+      // A planted file proves the second call reads the cache instead of drawing.
+      writeFileSync(join(dir, `${ogCacheKey(card)}.png`), 'planted');
+      expect(Buffer.from(await cachedOgPng(card, dir)).toString()).toBe('planted');
+      const retitled = { ...card, title: `${card.title}, revised` };
+      expect(ogCacheKey(retitled)).not.toBe(ogCacheKey(card));
+      const second = await cachedOgPng(retitled, dir);
+      expect(Buffer.from(second).subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(Buffer.from(second).equals(Buffer.from(first))).toBe(false);
+      expect(readdirSync(dir).filter((name) => name.endsWith('.png'))).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,10 +1,10 @@
 /**
  * /og/<study>.png: each published study's Open Graph image (1200x630), drawn at build time by
- * src/lib/og-image.ts. BaseLayout points og:image here for study pages.
+ * src/lib/og-image.ts (cached on disk by content). BaseLayout points og:image here for study pages.
  */
 import type { APIContext, GetStaticPaths } from 'astro';
 import { getStudies, type StudyEntry } from '../../lib/content.ts';
-import { ogPng } from '../../lib/og-image.ts';
+import { cachedOgPng } from '../../lib/og-image.ts';
 import { ROLE_TITLES, STEP_TITLES } from '../../schema/study.ts';
 
 export const getStaticPaths = (async () => {
@@ -14,7 +14,7 @@ export const getStaticPaths = (async () => {
 
 export async function GET({ props }: APIContext<{ study: StudyEntry }>): Promise<Response> {
   const { title, model, steps } = props.study.data;
-  const png = await ogPng({
+  const png = await cachedOgPng({
     title,
     model: model.name,
     year: model.year,
