@@ -4,7 +4,7 @@
  */
 import { Cite } from '@citation-js/core';
 import '@citation-js/plugin-bibtex';
-import type { Paper } from '../schema/study.ts';
+import type { Paper, Study } from '../schema/study.ts';
 
 /** An author written in braces, "{PyTorch team}", is an organisation: its name is never split. */
 export function isOrganisation(name: string): boolean {
@@ -66,6 +66,47 @@ export function citationLabel(paper: Paper): string {
   });
   const who = families.length === 1 ? families[0] : families.length === 2 ? `${families[0]} and ${families[1]}` : `${families[0]} et al.`;
   return `${who} ${paper.year}`;
+}
+
+/**
+ * Citation labels that are unique within one page: papers whose author-year label collides get
+ * a letter after the year ("He et al. 2016a", "He et al. 2016b"), lettered in the order of their
+ * titles (the usual author-date convention), so the same set of papers always gets the same
+ * letters wherever they are shown. Papers whose label is already unique keep it unchanged.
+ */
+export function citationLabels(papers: readonly Paper[]): Map<string, string> {
+  const unique = [...new Map(papers.map((paper) => [paper.id, paper])).values()];
+  const groups = new Map<string, Paper[]>();
+  for (const paper of unique) {
+    const base = citationLabel(paper);
+    groups.set(base, [...(groups.get(base) ?? []), paper]);
+  }
+  const labels = new Map<string, string>();
+  for (const [base, group] of groups) {
+    if (group.length === 1) {
+      labels.set(group[0]!.id, base);
+      continue;
+    }
+    const ordered = [...group].sort((a, b) => a.title.localeCompare(b.title, 'en') || a.id.localeCompare(b.id, 'en'));
+    ordered.forEach((paper, index) => labels.set(paper.id, `${base}${letterSuffix(index)}`));
+  }
+  return labels;
+}
+
+/**
+ * The labels of one study page: every paper it lists in `references` or shows as a lineage node,
+ * lettered together so the inline citations, the lineage diagram and the reference list agree.
+ * Ids missing from the bibliography are skipped here; the content check reports them.
+ */
+export function studyCitationLabels(study: Pick<Study, 'references' | 'lineage'>, papers: ReadonlyMap<string, Paper>): Map<string, string> {
+  const ids = [...study.references, ...study.lineage.nodes.flatMap((node) => (node.kind === 'paper' ? [node.paper] : []))];
+  return citationLabels(ids.flatMap((id) => (papers.has(id) ? [papers.get(id)!] : [])));
+}
+
+/** a, b, ..., z, then aa, ab, ...: enough letters for any number of same-author-year papers. */
+function letterSuffix(index: number): string {
+  const letter = String.fromCharCode(97 + (index % 26));
+  return index < 26 ? letter : `${letterSuffix(Math.floor(index / 26) - 1)}${letter}`;
 }
 
 /** The best link for a paper. */

@@ -10,7 +10,7 @@
  */
 import type { Paper, Study } from '../schema/study.ts';
 import { ROLE_TITLES, STEP_IDS, STEP_TITLES } from '../schema/study.ts';
-import { citationLabel } from './bibtex.ts';
+import { citationLabel, studyCitationLabels } from './bibtex.ts';
 import { ROLE_PROFILES } from './roles.ts';
 
 /** A diagram ready to render: mermaid source, the caption under it and its text alternative. */
@@ -85,9 +85,12 @@ export function mermaidId(prefix: string, raw: string): string {
   return `${prefix}_${body || 'node'}`;
 }
 
-/** "He et al. 2016", "Simonyan and Zisserman 2014" or "LeCun 1998": the site's citation label. */
-export function paperShortName(paper: Paper): string {
-  return oneLine(citationLabel(paper));
+/**
+ * "He et al. 2016", "Simonyan and Zisserman 2014" or "LeCun 1998": the site's citation label,
+ * or the page's lettered label ("He et al. 2016b") when `labels` has one for this paper.
+ */
+export function paperShortName(paper: Paper, labels?: ReadonlyMap<string, string>): string {
+  return oneLine(labels?.get(paper.id) ?? citationLabel(paper));
 }
 
 /** The lines every generated diagram starts with: its accessible title and description. */
@@ -173,6 +176,7 @@ const RELATION_TEXT: Record<Study['lineage']['edges'][number]['relation'], strin
   implements: 'implements',
   ports: 'ports',
   wraps: 'wraps',
+  'concurrent-with': 'is concurrent with',
 };
 
 type ResolvedNode = {
@@ -203,6 +207,7 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
   const caption = `Lineage of ${name}: the papers and implementations it comes from`;
   const used = new Set<string>();
   const nodes = new Map<string, ResolvedNode>();
+  const labels = studyCitationLabels(study, papers);
 
   for (const node of study.lineage.nodes) {
     let mermaid = mermaidId(node.kind === 'paper' ? 'p' : 'i', node.id);
@@ -216,7 +221,7 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
           `Lineage node "${node.id}" of study "${oneLine(study.title)}" refers to paper "${node.paper}", which is not in the bibliography (src/content/papers.yaml).`,
         );
       }
-      const short = paperShortName(paper);
+      const short = paperShortName(paper, labels);
       const title = truncate(paper.title, TITLE_LABEL_MAX);
       nodes.set(node.id, {
         id: node.id,
@@ -224,7 +229,7 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
         kind: 'paper',
         label: `<b>${mermaidText(short)}</b><br/>${mermaidText(title)}`,
         name: `${short}, “${title}”`,
-        long: `the paper “${oneLine(paper.title)}” by ${short.replace(/ \d{4}$/, '')} (${paper.year})`,
+        long: `the paper “${oneLine(paper.title)}” by ${short.replace(/ \d{4}[a-z]*$/, '')} (${paper.year})`,
       });
     } else {
       const details = [String(node.year), node.framework ? oneLine(node.framework) : undefined].filter(Boolean).join(', ');
@@ -254,7 +259,7 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
         );
       }
     }
-    return { from: from as ResolvedNode, to: to as ResolvedNode, relation: RELATION_TEXT[edge.relation] };
+    return { from: from as ResolvedNode, to: to as ResolvedNode, relation: RELATION_TEXT[edge.relation], concurrent: edge.relation === 'concurrent-with' };
   });
 
   const all = [...nodes.values()];
@@ -283,7 +288,10 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
   for (const node of all) {
     lines.push(node.kind === 'paper' ? `  ${node.mermaid}["${node.label}"]` : `  ${node.mermaid}("${node.label}")`);
   }
-  for (const edge of edges) lines.push(`  ${edge.from.mermaid} -->|"${edge.relation}"| ${edge.to.mermaid}`);
+  // Concurrent work is a sibling, not an ancestor: a dotted line without an arrowhead.
+  for (const edge of edges) {
+    lines.push(`  ${edge.from.mermaid} ${edge.concurrent ? '-.-' : '-->'}|"${edge.relation}"| ${edge.to.mermaid}`);
+  }
   lines.push('  classDef paper stroke-width: 2px', '  classDef implementation stroke-dasharray: 5 3');
   const ofKind = (kind: ResolvedNode['kind']) => all.filter((node) => node.kind === kind).map((node) => node.mermaid);
   for (const kind of ['paper', 'implementation'] as const) {

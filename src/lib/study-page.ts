@@ -4,6 +4,7 @@
  * body places (<Steps />, <Lineage />, ...) can read it without props.
  */
 import type { Paper } from '../schema/study.ts';
+import { studyCitationLabels } from './bibtex.ts';
 import { lineageDiagram, stepsDiagram, type DiagramSpec } from './diagrams.ts';
 import { renderMermaid, type RenderedDiagram } from './mermaid-render.ts';
 import { studyPapers, type StudyEntry } from './content.ts';
@@ -17,6 +18,8 @@ export interface StudyPageData {
   entry: StudyEntry;
   papers: Map<string, Paper>;
   references: Paper[];
+  /** Citation label per paper id, unique on this page ("He et al. 2016a"): Cite, References and Lineage all use it. */
+  labels: Map<string, string>;
   diagrams: { steps: StudyDiagram; lineage: StudyDiagram };
 }
 
@@ -30,6 +33,7 @@ export async function loadStudyPage(entry: StudyEntry, papers: Map<string, Paper
     entry,
     papers,
     references: studyPapers(entry, papers),
+    labels: studyCitationLabels(entry.data, papers),
     diagrams: {
       steps: { spec: steps, rendered: rendered?.[0] ?? null },
       lineage: { spec: lineage, rendered: rendered?.[1] ?? null },

@@ -47,8 +47,11 @@ export const DEMO_KIND_TASKS: Record<DemoKind, readonly ModelTask[]> = {
   'face-embedding': ['face-embedding', 'face-detection'],
 };
 
-/** Relations between lineage nodes. */
-export const LINEAGE_RELATIONS = ['builds-on', 'implements', 'ports', 'wraps'] as const;
+/**
+ * Relations between lineage nodes. `concurrent-with` is for parallel work that the paper itself
+ * calls concurrent (not a parent): drawn as an undirected dotted link.
+ */
+export const LINEAGE_RELATIONS = ['builds-on', 'implements', 'ports', 'wraps', 'concurrent-with'] as const;
 
 /** How a trained model can be changed after release. */
 export const UPDATABILITY = ['frozen', 'fine-tunable', 'transfer-learnable', 'enrolment'] as const;
@@ -161,7 +164,7 @@ export const lineageNodeSchema = z.discriminatedUnion('kind', [paperNodeSchema, 
   error: 'expected a node with kind "paper" or "implementation"',
 });
 
-/** An edge in the lineage graph: "from" builds on, implements, ports or wraps "to". */
+/** An edge in the lineage graph: "from" builds on, implements, ports, wraps or is concurrent with "to". */
 export const lineageEdgeSchema = z.strictObject({
   /** The newer node. */
   from: text('a node id'),
