@@ -62,9 +62,17 @@ function build(): Record<string, CodeValue> {
     'mtcnn.nmsPerScale': { text: String(detect.nmsPerScale), numbers: [detect.nmsPerScale], source: `${DETECT}.nmsPerScale` },
     'mtcnn.nmsUnion': { text: String(detect.nmsUnion), numbers: [detect.nmsUnion], source: `${DETECT}.nmsUnion` },
     'mtcnn.nmsMin': { text: String(detect.nmsMin), numbers: [detect.nmsMin], source: `${DETECT}.nmsMin` },
-    'dlib.threshold': { text: String(dlib.threshold), numbers: [dlib.threshold], source: `${CATALOG}, dlib-face-resnet-v1 verification.threshold` },
+    'dlib.threshold': {
+      text: String(dlib.threshold),
+      numbers: [dlib.threshold],
+      source: `${CATALOG}, dlib-face-resnet-v1 verification.threshold`,
+    },
     'dlib.inputSize': { text: `${dlibSide}x${dlibSide}`, numbers: [dlibSide], source: `${CATALOG}, dlib-face-resnet-v1 inputs` },
-    'facenet512.threshold': { text: String(facenet.threshold), numbers: [facenet.threshold], source: `${CATALOG}, facenet512 verification.threshold` },
+    'facenet512.threshold': {
+      text: String(facenet.threshold),
+      numbers: [facenet.threshold],
+      source: `${CATALOG}, facenet512 verification.threshold`,
+    },
     'facenet512.inputSize': { text: `${facenetSide}x${facenetSide}`, numbers: [facenetSide], source: `${CATALOG}, facenet512 inputs` },
     'facenet512.standardisation': standardisation('facenet512'),
   };

@@ -259,7 +259,12 @@ export function lineageDiagram(study: Study, papers: Map<string, Paper>): Diagra
         );
       }
     }
-    return { from: from as ResolvedNode, to: to as ResolvedNode, relation: RELATION_TEXT[edge.relation], concurrent: edge.relation === 'concurrent-with' };
+    return {
+      from: from as ResolvedNode,
+      to: to as ResolvedNode,
+      relation: RELATION_TEXT[edge.relation],
+      concurrent: edge.relation === 'concurrent-with',
+    };
   });
 
   const all = [...nodes.values()];
