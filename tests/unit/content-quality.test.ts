@@ -15,6 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { citationLabel, studyCitationLabels } from '../../src/lib/bibtex.ts';
 import { CODE_VALUES } from '../../src/lib/code-values.ts';
+import { lineageDiagram } from '../../src/lib/diagrams.ts';
 import { paperSchema, studySchema, type Paper, type Study } from '../../src/schema/study.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -427,6 +428,16 @@ describe.each(studies.map((loaded) => [loaded.file, loaded] as const))('%s', (_f
     const labels = studyCitationLabels(loaded.study, papers);
     expect(ambiguousLabels(labels)).toEqual([]);
     for (const id of loaded.study.references) expect(labels.get(id), id).toBeTruthy();
+  });
+
+  it('labels the lineage diagram's papers as the text does, and draws concurrent work without an arrow', () => {
+    const labels = studyCitationLabels(loaded.study, papers);
+    const source = lineageDiagram(loaded.study, papers).source;
+    for (const node of loaded.study.lineage.nodes) {
+      if (node.kind === 'paper') expect(source, node.paper).toContain(labels.get(node.paper)!.replace(/\s+/g, ' '));
+    }
+    const concurrent = loaded.study.lineage.edges.filter((edge) => edge.relation === 'concurrent-with').length;
+    expect(source.match(/ -\.-\|"is concurrent with"\| /g)?.length ?? 0).toBe(concurrent);
   });
 
   it('never cites the same paper twice in a row', () => {

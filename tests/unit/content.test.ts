@@ -1,5 +1,5 @@
 /**
- * Content regression tests for the three published case studies and the shared bibliography.
+ * Content regression tests for the published case studies (every .mdx on disk) and the shared bibliography.
  *
  * They check what a reader relies on: the frontmatter is valid, the page follows the fixed
  * heading skeleton with each layout component exactly once in its section, every citation and
@@ -8,7 +8,7 @@
  * the cross-links between the studies (MTCNN feeds FaceNet-style pipelines; dlib's descriptor is
  * a reduced ResNet-34) are present.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import matter from 'gray-matter';
@@ -20,12 +20,20 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const STUDIES_DIR = join(ROOT, 'src', 'content', 'studies');
 const PAPERS_FILE = join(ROOT, 'src', 'content', 'papers.yaml');
 
-/** Each study and the bibliography id of the architecture paper it follows. */
-const STUDIES = [
-  { slug: 'resnet-34', mainPaper: 'he2016resnet' },
-  { slug: 'facenet', mainPaper: 'schroff2015facenet' },
-  { slug: 'mtcnn', mainPaper: 'zhang2016mtcnn' },
-] as const;
+/**
+ * Every study on disk, with the bibliography id of the architecture paper it follows: the paper
+ * artifact of its "paper and initial implementation" step.
+ */
+const STUDIES = readdirSync(STUDIES_DIR)
+  .filter((name) => name.endsWith('.mdx'))
+  .sort()
+  .map((name) => {
+    const slug = name.slice(0, -'.mdx'.length);
+    const data = matter(readFileSync(join(STUDIES_DIR, name), 'utf8'), { language: 'yaml' }).data as Partial<Study>;
+    const step = data.steps?.find((candidate) => candidate.id === 'paper-and-initial-implementation');
+    const mainPaper = step?.artifacts.find((artifact) => artifact.kind === 'paper' && artifact.paper)?.paper ?? '';
+    return { slug, mainPaper };
+  });
 
 const RESNET_PAPER = 'he2016resnet';
 const MTCNN_PAPER = 'zhang2016mtcnn';
@@ -80,7 +88,7 @@ function h2Headings(body: string): string[] {
 }
 
 function citedIds(body: string): string[] {
-  return [...body.matchAll(/<Cite\s+id=["']([^"']+)["']\s*\/>/g)].map((match) => match[1] ?? '');
+  return [...body.matchAll(/<Cite\s+id=["']([^"']+)["'][^>]*\/>/g)].map((match) => match[1] ?? '');
 }
 
 /** Prose words of the body: no code, no JSX component tags, no table rule rows, no bare URLs. */
@@ -276,6 +284,13 @@ describe('cross-links between the studies', () => {
 
   it('facenet lineage includes the ResNet paper', () => {
     expect(paperNodeIds(facenet, RESNET_PAPER).length).toBeGreaterThan(0);
+  });
+
+  it('resnet-34 lineage shows highway networks as concurrent work, as the ResNet paper calls them, not as a parent', () => {
+    const highway = paperNodeIds(resnet, 'srivastava2015highway');
+    const paper = new Set(paperNodeIds(resnet, RESNET_PAPER));
+    const between = resnet.lineage.edges.filter((edge) => paper.has(edge.from) && highway.includes(edge.to));
+    expect(between.map((edge) => edge.relation)).toEqual(['concurrent-with']);
   });
 
   it('resnet-34 lineage includes the dlib face descriptor as a node', () => {
