@@ -430,7 +430,7 @@ describe.each(studies.map((loaded) => [loaded.file, loaded] as const))('%s', (_f
     for (const id of loaded.study.references) expect(labels.get(id), id).toBeTruthy();
   });
 
-  it('labels the lineage diagram's papers as the text does, and draws concurrent work without an arrow', () => {
+  it('labels the papers of the lineage diagram as the text does, and draws concurrent work without an arrow', () => {
     const labels = studyCitationLabels(loaded.study, papers);
     const source = lineageDiagram(loaded.study, papers).source;
     for (const node of loaded.study.lineage.nodes) {
