@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { MODEL_CACHE_NAME, modelRequestUrl } from '../inference/runtime/model-fetch.ts';
 import { MODEL_CATALOG, type ModelEntry } from '../models/catalog.ts';
+import { ORT_RUNTIME_FILES } from '../integrations/r2p.ts';
 
 export { MODEL_CACHE_NAME };
 
@@ -83,6 +84,8 @@ export interface ManifestInput {
   catalog?: readonly ModelEntry[];
   /** Also folded into the version: the worker script's own source, so a new worker gets new caches. */
   salt?: string;
+  /** The onnxruntime-web files the site serves from /ort/ (default: ORT_RUNTIME_FILES, the list the build copies). */
+  runtimeFiles?: readonly string[];
 }
 
 const ORIGIN = 'https://r2p.invalid';
@@ -237,6 +240,7 @@ export function contentHash(text: string): string {
 /** Build the manifest for every page that declares a demo. */
 export function buildOfflineManifest(input: ManifestInput): OfflineManifest {
   const catalog = input.catalog ?? MODEL_CATALOG;
+  const runtimeFiles = input.runtimeFiles ?? ORT_RUNTIME_FILES;
   const demos: Record<string, OfflineDemo> = {};
   const sources = new Set<string>();
   for (const htmlPath of [...input.pages].sort()) {
@@ -247,7 +251,9 @@ export function buildOfflineManifest(input: ManifestInput): OfflineManifest {
     if (demos[declaration.study])
       throw new Error(`Offline manifest: two pages declare demo "${declaration.study}" (${demos[declaration.study]!.page} and ${page}).`);
     const paths = [htmlPath, ...pageAssets(html, page, input.files, input.readText)];
-    paths.push(...[...input.files.keys()].filter((path) => path.startsWith(ORT_DIR)).sort());
+    // The runtime files the build copies (never a second list here), when present in the output:
+    // a stale file left in public/ort/ by an older runtime is not kept offline.
+    paths.push(...runtimeFiles.map((name) => `${ORT_DIR}${name}`).filter((path) => input.files.has(path)));
     declaration.samples.forEach((sample, index) => {
       const path = `/samples/${sample}.png`;
       if (!input.files.has(path)) {

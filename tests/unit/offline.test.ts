@@ -29,6 +29,7 @@ import {
 } from '../../src/lib/offline.ts';
 import { MODEL_CATALOG, getModel } from '../../src/models/catalog.ts';
 import { modelRequestUrl } from '../../src/inference/runtime/model-fetch.ts';
+import { ORT_RUNTIME_FILES } from '../../src/integrations/r2p.ts';
 
 const PNET = getModel('mtcnn-pnet');
 const RESNET50 = getModel('resnet50-keras-imagenet');
@@ -65,8 +66,9 @@ function fakeBuild(overrides: Record<string, string> = {}): ManifestInput & { te
   const sizes: Record<string, number> = {
     '/_astro/inter.woff2': 1000,
     '/_astro/ort-duplicate.wasm': 25_000_000,
-    '/ort/ort-wasm-simd-threaded.asyncify.mjs': 50_000,
-    '/ort/ort-wasm-simd-threaded.asyncify.wasm': 26_000_000,
+    // The runtime the build copies (whatever ORT_RUNTIME_FILES lists), and a stale file an older runtime left.
+    ...Object.fromEntries(ORT_RUNTIME_FILES.map((name, index) => [`/ort/${name}`, 50_000 + index])),
+    '/ort/ort-wasm-simd-threaded.stale-old.wasm': 13_000_000,
     '/samples/astronaut.png': 200_000,
     '/samples/camera.png': 100_000,
     '/samples/chelsea.png': 150_000,
@@ -169,8 +171,7 @@ describe('the offline manifest', () => {
         '/_astro/side.2.js',
         '/_astro/worker-3.js',
         '/_astro/lazy.4.js',
-        '/ort/ort-wasm-simd-threaded.asyncify.mjs',
-        '/ort/ort-wasm-simd-threaded.asyncify.wasm',
+        ...ORT_RUNTIME_FILES.map((name) => `/ort/${name}`),
         '/samples/astronaut.png',
         '/samples/camera.png',
         '/favicon.svg',
@@ -179,6 +180,7 @@ describe('the offline manifest', () => {
     // Only what the page loads: not other pages' bundles, not the unused wasm copy in /_astro/.
     expect(urls).not.toContain('/_astro/mermaid.js');
     expect(urls).not.toContain('/_astro/ort-duplicate.wasm');
+    expect(urls).not.toContain('/ort/ort-wasm-simd-threaded.stale-old.wasm');
     // Installed models only (O-Net has the wrong size here), under their pinned URLs.
     expect(mtcnn.models.map((file) => file.url)).toEqual([pinnedModelUrl(PNET), pinnedModelUrl(getModel('mtcnn-rnet'))]);
     expect(mtcnn.bytes).toBe([...mtcnn.files, ...mtcnn.models].reduce((sum, file) => sum + file.bytes, 0));

@@ -86,9 +86,9 @@ function describe(entry: ModelEntry): string {
   return `${entry.id} (${entry.file})`;
 }
 
-/** Bytes as megabytes with one decimal (0.1 MB at least when not zero). */
+/** Bytes as megabytes with one decimal, or kilobytes below 0.1 MB. */
 export function formatMegabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(bytes > 0 && bytes < 1e5 ? 2 : 1)} MB`;
+  return bytes < 1e5 ? `${Math.round(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** The message for a download that stopped midway: which model, how far it got, what to do. */
