@@ -30,7 +30,7 @@ function dropUnsafeUrls(children: (RootContent | ElementContent)[]): ElementCont
   const out: ElementContent[] = [];
   for (const node of children) {
     if (node.type !== 'element') {
-      if (node.type !== 'doctype') out.push(node);
+      if (node.type !== 'doctype') out.push(node as ElementContent);
       continue;
     }
     const element: Element = { ...node, children: dropUnsafeUrls(node.children) };
