@@ -260,7 +260,9 @@ async function serveModel(event, key) {
     if (done) return done;
   }
   // The Cache API is the model cache: never let the HTTP cache answer with bytes that may have failed their pin.
-  const response = await fetch(event.request.url, { cache: 'no-cache', signal: event.request.signal });
+  // A page asking past every cache (its retry after a mismatch: 'reload') gets exactly that.
+  const mode = event.request.cache === 'reload' || event.request.cache === 'no-store' ? event.request.cache : 'no-cache';
+  const response = await fetch(event.request.url, { cache: mode, signal: event.request.signal });
   // While a precache runs, keep a checked copy of what the page downloads so the precache reuses
   // it; otherwise pass it through untouched (the runtime stores it itself after checking it).
   if (response.ok && jobs.size > 0 && !storing.has(key)) event.waitUntil(remember(key, storeModel(key, response.clone())));

@@ -169,6 +169,27 @@ describe('fault injection', () => {
     },
   );
 
+  it.runIf(mtcnnReady)(
+    '14.2: a fix that keeps the old Last-Modified (copied with cp -p) is picked up too: one retry past the HTTP cache',
+    async () => {
+      const server = await serve({ lastModified: true });
+      const stamp = new Date(Date.UTC(2021, 5, 1));
+      server.corrupt(ONET_PATH, stamp);
+      const context = await freshContext();
+      const { page } = await openPage(context, server.url);
+      await page.goto(`${server.url}${MTCNN_RUN}`);
+      expect((await settled(page)).state).toBe('error');
+
+      // Same Last-Modified: a revalidation alone gets 304 and the corrupt copy; only a reload gets the fix.
+      server.restore(ONET_PATH, stamp);
+      await page.reload();
+      const fixed = await settled(page);
+      expect(fixed.state, fixed.errorText).toBe('done');
+      expect(fixed.result.faces).toHaveLength(1);
+      expect(server.log.filter((entry) => entry.path === ONET_PATH).map((entry) => entry.status)).toContain(304);
+    },
+  );
+
   it.runIf(mtcnnReady)('14.4: a download cut off midway names the model, the bytes received of the total and what to do', async () => {
     const server = await serve();
     const cutAt = 400_000;
