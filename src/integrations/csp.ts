@@ -176,7 +176,7 @@ export function applyCsp(outDir: string): { pages: number; clientStylePages: str
   }
   const policy = buildPolicy(mergeNeeds(all));
   const headers = join(outDir, '_headers');
-  if (existsSync(headers) && readFileSync(headers, 'utf8').includes('Content-Security-Policy')) {
+  if (existsSync(headers) && /^\s+Content-Security-Policy\s*:/im.test(readFileSync(headers, 'utf8'))) {
     throw new Error(`${headers} already has a Content-Security-Policy: leave it to src/integrations/csp.ts`);
   }
   appendFileSync(headers, headersBlock(policy));

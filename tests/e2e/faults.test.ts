@@ -130,6 +130,7 @@ describe('fault injection', () => {
       expect(offline.text).not.toMatch(/Available offline/);
       expect(offline.text).toMatch(/the server sent an HTML page/);
       expect(offline.text).toContain('/ort/');
+      console.log(`[faults] 14.1 demo: ${broken.errorText.slice(0, 160)} | offline line: ${offline.text.trim()}`);
       const stored = await cachedUrls(page);
       for (const path of wasmFiles) expect(stored.offline).not.toContain(path);
 
