@@ -38,6 +38,90 @@ export function sniffImageType(head: Uint8Array): string | null {
   return SIGNATURES.find(([, test]) => test(head))?.[0] ?? null;
 }
 
+/** How many leading bytes of a file imageDimensions needs at most (JPEG headers may follow large EXIF blocks). */
+export const HEADER_BYTES = 256 * 1024;
+
+function u16be(b: Uint8Array, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
+}
+function u16le(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8);
+}
+function u24le(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16);
+}
+function u32be(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) >>> 0) + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
+}
+function i32le(b: Uint8Array, at: number): number {
+  return b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
+}
+
+/** Width and height of a JPEG from its first start-of-frame marker, walking the segments. */
+function jpegDimensions(b: Uint8Array): { width: number; height: number } | null {
+  let at = 2;
+  while (at + 4 <= b.length) {
+    if (b[at] !== 0xff) return null;
+    const marker = b[at + 1]!;
+    if (marker === 0xff) {
+      at += 1; // fill byte
+      continue;
+    }
+    // Markers without a length: TEM, RSTn, SOI.
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      at += 2;
+      continue;
+    }
+    const length = u16be(b, at + 2);
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      if (at + 9 > b.length) return null;
+      return { height: u16be(b, at + 5), width: u16be(b, at + 7) };
+    }
+    if (marker === 0xda || marker === 0xd9) return null; // scan data before any frame header
+    at += 2 + length;
+  }
+  return null;
+}
+
+/**
+ * An image's width and height read from its header, without decoding it: PNG (IHDR), GIF
+ * (logical screen), JPEG (start of frame), WebP (VP8, VP8L, VP8X) and BMP. Null when the format
+ * is another or the header lies beyond the bytes given (the decoder then decides).
+ */
+export function imageDimensions(head: Uint8Array): { width: number; height: number } | null {
+  const type = sniffImageType(head);
+  if (type === 'image/png' && head.length >= 24 && ascii(head, 12, 16) === 'IHDR') {
+    return { width: u32be(head, 16), height: u32be(head, 20) };
+  }
+  if (type === 'image/gif' && head.length >= 10) return { width: u16le(head, 6), height: u16le(head, 8) };
+  if (type === 'image/jpeg') return jpegDimensions(head);
+  if (type === 'image/bmp' && head.length >= 26) return { width: Math.abs(i32le(head, 18)), height: Math.abs(i32le(head, 22)) };
+  if (type === 'image/webp' && head.length >= 30) {
+    const chunk = ascii(head, 12, 16);
+    if (chunk === 'VP8X') return { width: u24le(head, 24) + 1, height: u24le(head, 27) + 1 };
+    if (chunk === 'VP8L' && head[20] === 0x2f) {
+      const bits = head[21]! | (head[22]! << 8) | (head[23]! << 16) | (head[24]! << 24);
+      return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+    }
+    if (chunk === 'VP8 ' && head[23] === 0x9d && head[24] === 0x01 && head[25] === 0x2a) {
+      return { width: u16le(head, 26) & 0x3fff, height: u16le(head, 28) & 0x3fff };
+    }
+  }
+  return null;
+}
+
+/** Refuse an image whose pixel count is over the limit, before anything decodes it. */
+export function checkDimensions(name: string, dimensions: { width: number; height: number } | null): void {
+  if (!dimensions) return;
+  const { width, height } = dimensions;
+  if (width * height > MAX_PIXELS) {
+    throw new ImageInputError(
+      `"${name}" is too large to open here: ${width}x${height} pixels (${((width * height) / 1e6).toFixed(0)} megapixels); the limit is ${MAX_PIXELS / 1e6} megapixels. Use a smaller image.`,
+    );
+  }
+}
+
 /** Check a file before decoding: empty, too large, or not an image. */
 export function checkUpload(name: string, size: number, head: Uint8Array): string {
   if (size === 0) throw new ImageInputError(`"${name}" is empty (0 bytes).`);
@@ -57,8 +141,10 @@ export function fitWithin(width: number, height: number, maxSide: number): { wid
 
 /** Decode a Blob (upload, paste, drop, fetched sample) into an RgbaImage, downscaled if huge. */
 export async function decodeImageBlob(blob: Blob, name: string, maxSide = PROCESSING_MAX_SIDE): Promise<RgbaImage> {
-  const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
+  const head = new Uint8Array(await blob.slice(0, HEADER_BYTES).arrayBuffer());
   checkUpload(name, blob.size, head);
+  // A small file can claim billions of pixels (a decompression bomb): refuse it before decoding.
+  checkDimensions(name, imageDimensions(head));
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
@@ -66,11 +152,7 @@ export async function decodeImageBlob(blob: Blob, name: string, maxSide = PROCES
     throw new ImageInputError(`"${name}" looks like an image but could not be decoded; the file may be damaged.`);
   }
   try {
-    if (bitmap.width * bitmap.height > MAX_PIXELS) {
-      throw new ImageInputError(
-        `"${name}" is ${bitmap.width}x${bitmap.height} (${((bitmap.width * bitmap.height) / 1e6).toFixed(0)} megapixels); the limit is ${MAX_PIXELS / 1e6} megapixels.`,
-      );
-    }
+    checkDimensions(name, { width: bitmap.width, height: bitmap.height });
     return drawToRgba(bitmap, maxSide);
   } finally {
     bitmap.close();

@@ -38,6 +38,8 @@ export function writeServiceWorker(outDir: string, template: string): OfflineMan
         .update(readFileSync(fileOf(path)))
         .digest('hex'),
     pages: [...files.keys()].filter((path) => path.endsWith('.html')),
+    // A changed worker gets new caches: nothing an older worker stored (or failed to check) survives it.
+    salt: template,
   });
   writeFileSync(fileOf(SERVICE_WORKER_PATH), renderServiceWorker(template, manifest));
   return manifest;

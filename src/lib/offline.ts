@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { MODEL_CACHE_NAME, modelRequestUrl } from '../inference/runtime/model-fetch.ts';
 import { MODEL_CATALOG, type ModelEntry } from '../models/catalog.ts';
+import { ORT_RUNTIME_FILES } from '../integrations/r2p.ts';
 
 export { MODEL_CACHE_NAME };
 
@@ -36,6 +37,8 @@ export interface OfflineFile {
   /** Site-relative URL: a path, plus the ?sha256= query for models. */
   url: string;
   bytes: number;
+  /** Lower-case hex SHA-256 of the built file (for a model: its catalog pin). */
+  sha256: string;
 }
 
 export interface OfflineDemo {
@@ -79,6 +82,10 @@ export interface ManifestInput {
   /** URL paths of the HTML files to look at, e.g. '/demo/mtcnn/index.html'. */
   pages: readonly string[];
   catalog?: readonly ModelEntry[];
+  /** Also folded into the version: the worker script's own source, so a new worker gets new caches. */
+  salt?: string;
+  /** The onnxruntime-web files the site serves from /ort/ (default: ORT_RUNTIME_FILES, the list the build copies). */
+  runtimeFiles?: readonly string[];
 }
 
 const ORIGIN = 'https://r2p.invalid';
@@ -187,7 +194,7 @@ export function demoModelEntries(ids: readonly string[], catalog: readonly Model
   const entries: ModelEntry[] = [];
   const add = (id: string) => {
     const entry = byId.get(id);
-    if (!entry) throw new Error(`Offline manifest: unknown model id "${id}" (known: ${[...byId.keys()].join(', ')}).`);
+    if (!entry) throw new OfflineManifestError(`Offline manifest: unknown model id "${id}" (known: ${[...byId.keys()].join(', ')}).`);
     if (!entries.includes(entry)) entries.push(entry);
   };
   for (const id of ids) {
@@ -210,6 +217,21 @@ export function offlineCacheName(version: string): string {
   return OFFLINE_CACHE_PREFIX + version;
 }
 
+/** A problem with the build that the offline manifest cannot get past; its message is the whole report. */
+export class OfflineManifestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OfflineManifestError';
+    // Printed as is by the build: the message names the file and field, a stack trace adds nothing.
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+/** The source file of a study, for messages. */
+export function studyFile(study: string): string {
+  return `src/content/studies/${study}.mdx`;
+}
+
 /** A short content hash. */
 export function contentHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -218,6 +240,7 @@ export function contentHash(text: string): string {
 /** Build the manifest for every page that declares a demo. */
 export function buildOfflineManifest(input: ManifestInput): OfflineManifest {
   const catalog = input.catalog ?? MODEL_CATALOG;
+  const runtimeFiles = input.runtimeFiles ?? ORT_RUNTIME_FILES;
   const demos: Record<string, OfflineDemo> = {};
   const sources = new Set<string>();
   for (const htmlPath of [...input.pages].sort()) {
@@ -228,21 +251,30 @@ export function buildOfflineManifest(input: ManifestInput): OfflineManifest {
     if (demos[declaration.study])
       throw new Error(`Offline manifest: two pages declare demo "${declaration.study}" (${demos[declaration.study]!.page} and ${page}).`);
     const paths = [htmlPath, ...pageAssets(html, page, input.files, input.readText)];
-    paths.push(...[...input.files.keys()].filter((path) => path.startsWith(ORT_DIR)).sort());
-    for (const sample of declaration.samples) {
+    // The runtime files the build copies (never a second list here), when present in the output:
+    // a stale file left in public/ort/ by an older runtime is not kept offline.
+    paths.push(...runtimeFiles.map((name) => `${ORT_DIR}${name}`).filter((path) => input.files.has(path)));
+    declaration.samples.forEach((sample, index) => {
       const path = `/samples/${sample}.png`;
-      if (!input.files.has(path))
-        throw new Error(`Offline manifest: ${page} declares sample "${sample}", but ${path} is not in the build.`);
+      if (!input.files.has(path)) {
+        throw new OfflineManifestError(
+          `${studyFile(declaration.study)}: demo.samples[${index}]: expected the name of an image in public/samples/, found "${sample}" (${path} is not in the build; ${page} cannot be made available offline)`,
+        );
+      }
       paths.push(path);
-    }
+    });
     paths.push(...ALWAYS_OFFLINE.filter((path) => input.files.has(path)));
     const unique = [...new Set(paths)];
     unique.forEach((path) => sources.add(path));
-    const files = unique.map((path) => ({ url: path === htmlPath ? page : path, bytes: input.files.get(path)! }));
+    const files = unique.map((path) => ({
+      url: path === htmlPath ? page : path,
+      bytes: input.files.get(path)!,
+      sha256: input.revision(path),
+    }));
     const models = demoModelEntries(declaration.models, catalog)
       .flatMap((entry) => {
         const bytes = installedSize(entry, input.files);
-        return bytes === null ? [] : [{ url: pinnedModelUrl(entry), bytes }];
+        return bytes === null ? [] : [{ url: pinnedModelUrl(entry), bytes, sha256: entry.sha256 }];
       })
       .sort((a, b) => a.bytes - b.bytes);
     const bytes = [...files, ...models].reduce((sum, file) => sum + file.bytes, 0);
@@ -251,7 +283,7 @@ export function buildOfflineManifest(input: ManifestInput): OfflineManifest {
   const pins = catalog.map(pinnedModelUrl).sort();
   // The version covers the lists and the content of every non-model file (a model's pin is its content).
   const revisions = [...sources].sort().map((path) => [path, input.revision(path)]);
-  const version = contentHash(JSON.stringify({ demos, pins, revisions }));
+  const version = contentHash(JSON.stringify({ demos, pins, revisions, salt: input.salt ?? '' }));
   return { version, cache: offlineCacheName(version), modelCache: MODEL_CACHE_NAME, pins, demos };
 }
 
@@ -299,4 +331,43 @@ export function staleCaches(cacheNames: readonly string[], manifest: Pick<Offlin
 /** Human-readable size. */
 export function formatMegabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** localStorage key of the speaker's choice to keep stage demos offline (ServiceWorker.astro uses the same literal). */
+export const OFFLINE_OPT_IN_KEY = 'r2p-offline';
+/** Header the worker adds to a stored copy: the sha256 it checked, so a stored entry proves it was checked. */
+export const VERIFIED_HEADER = 'x-r2p-sha256';
+
+/** What the worker saw of a response for a manifest file. */
+export interface ReceivedFile {
+  status: number;
+  contentType: string;
+  bytes: number;
+  /** Hex sha256 of the body (null when not computed). */
+  sha256: string | null;
+}
+
+/**
+ * Why a response must not be stored as a manifest file, or null when it may: a failed status, an
+ * HTML page where a file was expected (a host's single-page-app fallback), a non-HTML answer for
+ * a page, a size or a sha256 other than the build's. Worded for the reader: the worker reports it.
+ */
+export function responseProblem(file: OfflineFile, isPage: boolean, received: ReceivedFile): string | null {
+  const type = received.contentType.toLowerCase();
+  const html = type.startsWith('text/html');
+  if (received.status < 200 || received.status >= 300) return `${file.url}: the server answered HTTP ${received.status}`;
+  if (!isPage && html) {
+    return `${file.url}: the server sent an HTML page (${received.bytes} bytes) instead of the file (${file.bytes} bytes); is it missing on the server?`;
+  }
+  if (isPage && !html) return `${file.url}: expected an HTML page, the server sent ${type || 'no content type'}`;
+  if (received.bytes !== file.bytes) return `${file.url}: expected ${file.bytes} bytes, the server sent ${received.bytes}`;
+  if (received.sha256 !== null && received.sha256 !== file.sha256) {
+    return `${file.url}: the server sent other content than this version of the site built (sha256 ${received.sha256.slice(0, 12)}…, expected ${file.sha256.slice(0, 12)}…)`;
+  }
+  return null;
+}
+
+/** Whether a stored copy may answer for a manifest file: only one the worker checked against this sha256. */
+export function isVerifiedCopy(file: Pick<OfflineFile, 'sha256'>, storedHeader: string | null): boolean {
+  return storedHeader === file.sha256;
 }

@@ -5,7 +5,7 @@
  * tests/fixtures/bad-studies. It checks what zod alone cannot: references between studies,
  * papers and the model catalog.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import matter from 'gray-matter';
 import { parse as parseYaml } from 'yaml';
@@ -91,6 +91,18 @@ export function citedIds(body: string): string[] {
 
 export interface ValidationContext {
   paperIds: ReadonlySet<string>;
+  /** Names of the sample images (public/samples/<name>.png); when absent, demo.samples is not checked. */
+  sampleNames?: ReadonlySet<string>;
+}
+
+/** Names of the sample images in a folder (file names of its .png files without the extension). */
+export function readSampleNames(samplesDir: string): Set<string> | undefined {
+  if (!existsSync(samplesDir)) return undefined;
+  return new Set(
+    readdirSync(samplesDir)
+      .filter((name) => name.endsWith('.png'))
+      .map((name) => name.slice(0, -'.png'.length)),
+  );
 }
 
 /** Validate one study file's contents. */
@@ -162,6 +174,18 @@ export function crossCheckStudy(file: string, study: Study, body: string, contex
       });
     }
   });
+  const samples = context.sampleNames;
+  if (samples) {
+    study.demo.samples.forEach((name, index) => {
+      if (!samples.has(name)) {
+        problems.push({
+          file,
+          path: `demo.samples[${index}]`,
+          message: `expected the name of a sample image in public/samples/ (${[...samples].sort().join(', ')}), found "${name}"`,
+        });
+      }
+    });
+  }
   const references = new Set(study.references);
   for (const id of new Set(citedIds(body))) {
     if (!context.paperIds.has(id)) unknownPaper(`body <Cite id="${id}">`, id);
@@ -218,13 +242,18 @@ export interface ContentLocation {
   root: string;
   studiesDir: string;
   papersFile: string;
+  /** Folder of the sample images (default: <root>/public/samples). */
+  samplesDir?: string;
 }
 
 /** Validate every study and the bibliography; returns all problems (empty when valid). */
 export function validateContent(location: ContentLocation): Problem[] {
   const rel = (path: string) => relative(location.root, path) || basename(path);
   const { papers, problems } = validatePapersSource(rel(location.papersFile), readFileSync(location.papersFile, 'utf8'));
-  const context: ValidationContext = { paperIds: new Set(papers.map((paper) => paper.id)) };
+  const context: ValidationContext = {
+    paperIds: new Set(papers.map((paper) => paper.id)),
+    sampleNames: readSampleNames(location.samplesDir ?? join(location.root, 'public', 'samples')),
+  };
   const files = readdirSync(location.studiesDir)
     .filter((name) => /\.mdx?$/.test(name))
     .sort();

@@ -1,8 +1,10 @@
 /**
  * Stage mode end to end, in Chromium:
- * 1. Offline: a stage page visited once (autorun), with "Available offline" reported by the
- *    service worker, reloads and runs again with the server stopped and the browser offline,
- *    giving the same result (MTCNN, then ResNet with its 100 MB model).
+ * 1. Offline, on request: opening a stage page downloads nothing for offline use; it offers
+ *    "Make available offline (N MB)". Once asked (the choice is remembered), a page visited once
+ *    (autorun), with "Available offline" reported by the service worker, reloads and runs again
+ *    with the server stopped and the browser offline, giving the same result (MTCNN, then ResNet
+ *    with its 100 MB model).
  * 2. The service worker never serves a cached model whose sha256 the catalog does not list: it
  *    deletes such entries on activation and refuses them on request. A new deployment takes
  *    over: the old version's cache is deleted, the models are kept.
@@ -59,6 +61,19 @@ describe('offline stage mode', () => {
     await browser?.close();
   });
 
+  /** The speaker's "Make available offline" choice, remembered in localStorage (see ServiceWorker.astro). */
+  const OPT_IN_KEY = 'r2p-offline';
+
+  /** Ask for the demo to be kept offline with the button the page offers; returns the size it announced, in MB. */
+  async function makeAvailableOffline(page: Page): Promise<number> {
+    await page.locator('[data-offline][data-offline-state="available"]').waitFor({ timeout: 60_000 });
+    const button = page.locator('[data-offline] [data-offline-action]');
+    const label = (await button.textContent()) ?? '';
+    expect(label).toMatch(/^Make available offline \(\d+ MB\)$/);
+    await button.click();
+    return Number(label.match(/\((\d+) MB\)/)![1]);
+  }
+
   /** Wait until the page's offline status says the demo is stored; returns its size in bytes. */
   async function waitAvailableOffline(page: Page): Promise<number> {
     const status = page.locator('[data-offline]');
@@ -83,6 +98,9 @@ describe('offline stage mode', () => {
       await page.goto(`${server.url}${path}`);
       const online = await demoResult<DemoResult>(page, selector);
       const firstRunSeconds = seconds(started);
+      // Nothing is kept for offline use until asked; the demo's own models are already stored by the runtime.
+      await makeAvailableOffline(page);
+      expect(await page.evaluate((key) => localStorage.getItem(key), OPT_IN_KEY)).toBe('on');
       const bytes = await waitAvailableOffline(page);
       const availableSeconds = seconds(started);
       expect(problems.consoleErrors).toEqual([]);
@@ -109,6 +127,65 @@ describe('offline stage mode', () => {
       throw error;
     }
   }
+
+  it('opening a stage page downloads nothing for offline use until asked, offers the size, and remembers the choice', async () => {
+    const server = await startStaticServer(distDir);
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, server.url);
+      const offlineEntries = (target: Page) =>
+        target.evaluate(async () => {
+          let count = 0;
+          for (const name of (await caches.keys()).filter((cache) => cache.startsWith('r2p-offline-')))
+            count += (await (await caches.open(name)).keys()).length;
+          return count;
+        });
+      await page.goto(`${server.url}/demo/mtcnn/`);
+      await page.locator('[data-offline][data-offline-state="available"]').waitFor({ timeout: 60_000 });
+      // Before the click: nothing kept for offline use (the demo itself may still load its model to run).
+      await page.waitForTimeout(1000);
+      expect(await offlineEntries(page)).toBe(0);
+      const offered = await makeAvailableOffline(page);
+      // The size offered is the manifest's (nothing stored yet), as the worker reports it.
+      const script = readFileSync(join(distDir, 'sw.js'), 'utf8');
+      const manifest = JSON.parse(script.match(/\{\n "version"[\s\S]*?\n\}/)![0]) as { demos: Record<string, { bytes: number }> };
+      const manifestBytes = manifest.demos.mtcnn!.bytes;
+      expect(manifestBytes).toBeGreaterThan(0);
+      // What is left to download: the manifest's total less any model the demo already stored itself.
+      const storedModelBytes = await page.evaluate(async (cacheName) => {
+        let bytes = 0;
+        for (const request of await (await caches.open(cacheName)).keys())
+          bytes += (await (await caches.match(request))!.arrayBuffer()).byteLength;
+        return bytes;
+      }, MODEL_CACHE_NAME);
+      expect(offered).toBe(Math.max(1, Math.round((manifestBytes - storedModelBytes) / 1e6)));
+      await waitAvailableOffline(page);
+      expect(await offlineEntries(page)).toBeGreaterThan(0);
+      expect(await page.evaluate((key) => localStorage.getItem(key), OPT_IN_KEY)).toBe('on');
+      // Remembered: the next visit keeps the demo without asking again.
+      await page.reload();
+      await waitAvailableOffline(page);
+      await expect(page.locator('[data-offline] [data-offline-action]').isHidden()).resolves.toBe(true);
+      expect(problems.consoleErrors).toEqual([]);
+
+      // A browser that never opted in (an audience's phone) downloads nothing for offline use.
+      const audience = await browser.newContext();
+      try {
+        const phone = await audience.newPage();
+        await phone.goto(`${server.url}/demo/mtcnn/`);
+        await phone.locator('[data-offline][data-offline-state="available"]').waitFor({ timeout: 60_000 });
+        await phone.waitForTimeout(1000);
+        expect(await offlineEntries(phone)).toBe(0);
+        await expect(phone.locator('[data-offline]').getAttribute('data-offline-state')).resolves.toBe('available');
+      } finally {
+        await audience.close();
+      }
+    } finally {
+      await context.close();
+      server.server.closeAllConnections();
+      await server.close();
+    }
+  });
 
   it.runIf(mtcnnReady)('MTCNN: visit once, then reload and run with no network, same faces', async () => {
     const { page, context, online, offline } = await visitThenReloadOffline(
@@ -215,6 +292,8 @@ describe.runIf(mtcnnReady)('service worker lifecycle', () => {
 
   it('deletes a cached model with an unknown sha256 on activation, and refuses one on request', async () => {
     const context: BrowserContext = await browser.newContext();
+    // This browser chose "Make available offline" before (a speaker's laptop).
+    await context.addInitScript(() => localStorage.setItem('r2p-offline', 'on'));
     try {
       const { page } = await openPage(context, server.url);
       // Before any service worker: a model stored under a pin the catalog does not list.
@@ -274,6 +353,7 @@ describe.runIf(mtcnnReady)('service worker lifecycle', () => {
     linkTree(distDir, root);
     let site = await startStaticServer(root);
     const context = await browser.newContext();
+    await context.addInitScript(() => localStorage.setItem('r2p-offline', 'on'));
     try {
       const { page, problems } = await openPage(context, site.url);
       const status = page.locator('[data-offline]');

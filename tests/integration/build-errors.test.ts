@@ -21,7 +21,7 @@ describe('astro build of malformed studies', () => {
     });
     const output = `${result.stdout}\n${result.stderr}`;
     expect(result.status).not.toBe(0);
-    expect(output).toContain('r2p content check: 11 problems');
+    expect(output).toContain('r2p content check: 12 problems');
     expect(output).toMatch(
       /tests\/fixtures\/bad-studies\/unknown-role\.mdx: steps\[2\]\.role: expected one of "scientist", .*found "data-wizard"/,
     );
@@ -32,5 +32,8 @@ describe('astro build of malformed studies', () => {
     expect(output).toMatch(/unknown-paper\.mdx: lineage\.nodes\[0\]\.paper: expected a paper id/);
     expect(output).toMatch(/missing-step\.mdx: steps\[2\]\.id: expected step 3 to be "production-implementation"/);
     expect(output).toMatch(/steps-out-of-order\.mdx: steps\[1\]\.id: expected step 2 to be "paper-and-initial-implementation"/);
+    expect(output).toMatch(
+      /unknown-sample\.mdx: demo\.samples\[1\]: expected the name of a sample image in public\/samples\/ .*found "unicorn"/,
+    );
   });
 });

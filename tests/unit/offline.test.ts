@@ -18,12 +18,18 @@ import {
   pinnedModelUrl,
   readDemoDeclaration,
   renderServiceWorker,
+  isVerifiedCopy,
+  OFFLINE_OPT_IN_KEY,
+  OfflineManifestError,
+  responseProblem,
   staleCaches,
   staleModelUrls,
   type ManifestInput,
+  type OfflineFile,
 } from '../../src/lib/offline.ts';
 import { MODEL_CATALOG, getModel } from '../../src/models/catalog.ts';
 import { modelRequestUrl } from '../../src/inference/runtime/model-fetch.ts';
+import { ORT_RUNTIME_FILES } from '../../src/integrations/r2p.ts';
 
 const PNET = getModel('mtcnn-pnet');
 const RESNET50 = getModel('resnet50-keras-imagenet');
@@ -60,8 +66,9 @@ function fakeBuild(overrides: Record<string, string> = {}): ManifestInput & { te
   const sizes: Record<string, number> = {
     '/_astro/inter.woff2': 1000,
     '/_astro/ort-duplicate.wasm': 25_000_000,
-    '/ort/ort-wasm-simd-threaded.asyncify.mjs': 50_000,
-    '/ort/ort-wasm-simd-threaded.asyncify.wasm': 26_000_000,
+    // The runtime the build copies (whatever ORT_RUNTIME_FILES lists), and a stale file an older runtime left.
+    ...Object.fromEntries(ORT_RUNTIME_FILES.map((name, index) => [`/ort/${name}`, 50_000 + index])),
+    '/ort/ort-wasm-simd-threaded.stale-old.wasm': 13_000_000,
     '/samples/astronaut.png': 200_000,
     '/samples/camera.png': 100_000,
     '/samples/chelsea.png': 150_000,
@@ -164,8 +171,7 @@ describe('the offline manifest', () => {
         '/_astro/side.2.js',
         '/_astro/worker-3.js',
         '/_astro/lazy.4.js',
-        '/ort/ort-wasm-simd-threaded.asyncify.mjs',
-        '/ort/ort-wasm-simd-threaded.asyncify.wasm',
+        ...ORT_RUNTIME_FILES.map((name) => `/ort/${name}`),
         '/samples/astronaut.png',
         '/samples/camera.png',
         '/favicon.svg',
@@ -174,6 +180,7 @@ describe('the offline manifest', () => {
     // Only what the page loads: not other pages' bundles, not the unused wasm copy in /_astro/.
     expect(urls).not.toContain('/_astro/mermaid.js');
     expect(urls).not.toContain('/_astro/ort-duplicate.wasm');
+    expect(urls).not.toContain('/ort/ort-wasm-simd-threaded.stale-old.wasm');
     // Installed models only (O-Net has the wrong size here), under their pinned URLs.
     expect(mtcnn.models.map((file) => file.url)).toEqual([pinnedModelUrl(PNET), pinnedModelUrl(getModel('mtcnn-rnet'))]);
     expect(mtcnn.bytes).toBe([...mtcnn.files, ...mtcnn.models].reduce((sum, file) => sum + file.bytes, 0));
@@ -201,9 +208,26 @@ describe('the offline manifest', () => {
     expect(buildOfflineManifest(fakeBuild()).pins).toHaveLength(MODEL_CATALOG.length);
   });
 
-  it('fails the build on a sample that is not in the output', () => {
+  it('fails the build on a sample that is not in the output, naming the study file and field, without a stack trace', () => {
     const build = fakeBuild({ '/demo/mtcnn/index.html': stageHtml('mtcnn', 'mtcnn-pnet', 'astronaut unicorn') });
-    expect(() => buildOfflineManifest(build)).toThrow(/sample "unicorn"/);
+    expect(() => buildOfflineManifest(build)).toThrow(OfflineManifestError);
+    expect(() => buildOfflineManifest(build)).toThrow(
+      /^src\/content\/studies\/mtcnn\.mdx: demo\.samples\[1\]: expected the name of an image in public\/samples\/, found "unicorn"/,
+    );
+    try {
+      buildOfflineManifest(build);
+    } catch (error) {
+      expect((error as Error).stack).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('records the size and sha256 of every file (models: their pin)', () => {
+    const build = fakeBuild();
+    const mtcnn = buildOfflineManifest(build).demos.mtcnn!;
+    const page = mtcnn.files.find((file) => file.url === '/demo/mtcnn/')!;
+    expect(page.sha256).toBe(build.revision('/demo/mtcnn/index.html'));
+    expect(page.bytes).toBe(build.files.get('/demo/mtcnn/index.html'));
+    expect(mtcnn.models[0]!.sha256).toBe(PNET.sha256);
   });
 });
 
@@ -232,6 +256,10 @@ describe('versioning', () => {
       revision: (path) => (path.startsWith('/ort/') ? 'new runtime' : build.revision(path)),
     });
     expect(ortChanged.version).not.toBe(base);
+  });
+
+  it("changes with the worker script's own source (salt), so a new worker never inherits unchecked copies", () => {
+    expect(buildOfflineManifest({ ...fakeBuild(), salt: 'worker v2' }).version).not.toBe(buildOfflineManifest(fakeBuild()).version);
   });
 
   it('does not change for files no demo uses', () => {
@@ -298,5 +326,52 @@ describe('the worker script', () => {
     const manifest = buildOfflineManifest(fakeBuild());
     expect(() => renderServiceWorker('self.x = 1;', manifest)).toThrow(/exactly once/);
     expect(() => renderServiceWorker(`${MANIFEST_PLACEHOLDER};${MANIFEST_PLACEHOLDER}`, manifest)).toThrow(/exactly once/);
+  });
+});
+
+describe('checking what the server sends before storing it', () => {
+  const wasm: OfflineFile = { url: '/ort/ort-wasm-simd-threaded.wasm', bytes: 14_200_000, sha256: 'a'.repeat(64) };
+  const page: OfflineFile = { url: '/demo/mtcnn/', bytes: 30_000, sha256: 'b'.repeat(64) };
+  const ok = { status: 200, contentType: 'application/wasm', bytes: wasm.bytes, sha256: wasm.sha256 };
+
+  it('accepts the file the build made', () => {
+    expect(responseProblem(wasm, false, ok)).toBeNull();
+    expect(
+      responseProblem(page, true, { status: 200, contentType: 'text/html; charset=utf-8', bytes: page.bytes, sha256: page.sha256 }),
+    ).toBeNull();
+  });
+
+  it('refuses a single-page-app fallback: an HTML page answering for a file, with status 200', () => {
+    expect(
+      responseProblem(wasm, false, { status: 200, contentType: 'text/html; charset=utf-8', bytes: 31_000, sha256: 'c'.repeat(64) }),
+    ).toMatch(/\/ort\/ort-wasm-simd-threaded\.wasm: the server sent an HTML page \(31000 bytes\) instead of the file \(14200000 bytes\)/);
+  });
+
+  it('refuses a failed status, a page that is not HTML, another size and another sha256', () => {
+    expect(responseProblem(wasm, false, { ...ok, status: 404 })).toMatch(/HTTP 404/);
+    expect(
+      responseProblem(page, true, { status: 200, contentType: 'application/octet-stream', bytes: page.bytes, sha256: page.sha256 }),
+    ).toMatch(/expected an HTML page/);
+    expect(responseProblem(wasm, false, { ...ok, bytes: 1000 })).toMatch(/expected 14200000 bytes, the server sent 1000/);
+    expect(responseProblem(wasm, false, { ...ok, sha256: 'd'.repeat(64) })).toMatch(/other content than this version/);
+  });
+
+  it('serves a stored copy only when it was checked against the same sha256', () => {
+    expect(isVerifiedCopy(wasm, wasm.sha256)).toBe(true);
+    expect(isVerifiedCopy(wasm, null)).toBe(false);
+    expect(isVerifiedCopy(wasm, 'e'.repeat(64))).toBe(false);
+  });
+
+  it('the worker restates these rules (checkFile, the verified header, no-cache downloads)', () => {
+    const template = readFileSync(new URL('../../src/service-worker/sw.js', import.meta.url), 'utf8');
+    expect(template).toContain("const VERIFIED_HEADER = 'x-r2p-sha256'");
+    expect(template).toMatch(/if \(!isPage && html\)/);
+    expect(template).toMatch(/fetch\(file\.url, \{ cache: 'no-cache' \}\)/);
+    expect(template).not.toMatch(/cache: file\.url\.startsWith/);
+  });
+
+  it('the stage page remembers the opt-in under the same key', () => {
+    const component = readFileSync(new URL('../../src/components/ServiceWorker.astro', import.meta.url), 'utf8');
+    expect(component).toContain(`const OPT_IN_KEY = '${OFFLINE_OPT_IN_KEY}'`);
   });
 });

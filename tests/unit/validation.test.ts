@@ -2,14 +2,23 @@
  * The friendly validator against the fixtures: the good study passes, and each bad study fails
  * with one readable message naming the file, the field path, the expectation and what was found.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatProblems, validateContent, validatePapersSource, validateStudySource, type Problem } from '../../src/schema/validate.ts';
+import {
+  formatProblems,
+  readSampleNames,
+  validateContent,
+  validatePapersSource,
+  validateStudySource,
+  type Problem,
+} from '../../src/schema/validate.ts';
+import { SAMPLES_DIR } from '../helpers/images.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const { papers } = validatePapersSource('papers.yaml', readFileSync(`${fixtures}papers.yaml`, 'utf8'));
-const context = { paperIds: new Set(papers.map((paper) => paper.id)) };
+const sampleNames = readSampleNames(SAMPLES_DIR);
+const context = { paperIds: new Set(papers.map((paper) => paper.id)), sampleNames };
 
 function check(dir: string, name: string): Problem[] {
   return validateStudySource(`${name}.mdx`, readFileSync(`${fixtures}${dir}/${name}.mdx`, 'utf8'), context);
@@ -34,6 +43,11 @@ describe('study validation', () => {
     ['unknown-model', 'demo.models[0]', /expected a model id from src\/models\/catalog.ts.*found "resnet-9000"/],
     ['missing-field', 'summary', /expected a summary.*the field is missing/],
     ['uncited-reference', 'body <Cite id="nobody2020">', /found "nobody2020" \(no such paper\)/],
+    [
+      'unknown-sample',
+      'demo.samples[1]',
+      /expected the name of a sample image in public\/samples\/ \(astronaut, camera, chelsea, coffee\), found "unicorn"/,
+    ],
   ];
 
   it.each(cases)('%s names the field and what was expected', (fixture, path, expected) => {
@@ -46,7 +60,7 @@ describe('study validation', () => {
   });
 
   it('gives exactly one message for a single wrong field', () => {
-    for (const fixture of ['unknown-role', 'bad-url', 'wrong-date', 'unknown-paper', 'missing-field']) {
+    for (const fixture of ['unknown-role', 'bad-url', 'wrong-date', 'unknown-paper', 'missing-field', 'unknown-sample']) {
       expect(check('bad-studies', fixture), fixture).toHaveLength(1);
     }
   });
@@ -80,9 +94,27 @@ describe('study validation', () => {
   });
 
   it('validates a whole folder and the bibliography', () => {
-    const problems = validateContent({ root: fixtures, studiesDir: `${fixtures}bad-studies`, papersFile: `${fixtures}papers.yaml` });
+    const problems = validateContent({
+      root: fixtures,
+      studiesDir: `${fixtures}bad-studies`,
+      papersFile: `${fixtures}papers.yaml`,
+      samplesDir: SAMPLES_DIR,
+    });
     const files = new Set(problems.map((problem) => problem.file));
-    expect(files.size).toBe(9);
+    // Every fixture on disk is bad in its own way.
+    expect(files.size).toBe(readdirSync(`${fixtures}bad-studies`).filter((name) => name.endsWith('.mdx')).length);
+    expect(files).toContain('bad-studies/unknown-sample.mdx');
+  });
+
+  it('checks demo.samples against the images on disk: every published study names existing samples', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const problems = validateContent({
+      root,
+      studiesDir: `${root}src/content/studies`,
+      papersFile: `${root}src/content/papers.yaml`,
+    });
+    expect(problems.filter((problem) => problem.path.startsWith('demo.samples'))).toEqual([]);
+    expect(sampleNames?.size).toBeGreaterThan(0);
   });
 });
 

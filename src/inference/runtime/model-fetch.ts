@@ -3,6 +3,13 @@
  * with SubtleCrypto before anything uses them. The cache key carries the catalog's sha256, so a
  * catalog change can never be answered with stale bytes, and a cached file that no longer
  * hashes correctly is deleted and fetched again.
+ *
+ * The Cache API is the model cache; the browser's HTTP cache is not trusted with models. A host
+ * that sends Last-Modified and no Cache-Control (nginx's and Apache's defaults) lets the HTTP
+ * cache keep a corrupt file for weeks after the server is fixed, so downloads revalidate
+ * (cache: 'no-cache'), and a download that fails its pin is tried once more past the HTTP cache
+ * altogether (cache: 'reload'). A download cut off midway says which model, how far it got and
+ * what to do, and nothing partial is ever stored.
  */
 import type { ModelEntry } from '../../models/catalog.ts';
 import { RuntimeError } from './protocol.ts';
@@ -49,7 +56,13 @@ async function readWithProgress(
   let loaded = 0;
   let lastReport = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch (error) {
+      throw new InterruptedRead(loaded, error instanceof Error ? error.message : String(error));
+    }
+    const { done, value } = next;
     if (done) break;
     chunks.push(value);
     loaded += value.length;
@@ -73,6 +86,72 @@ function describe(entry: ModelEntry): string {
   return `${entry.id} (${entry.file})`;
 }
 
+/** Bytes as megabytes with one decimal, or kilobytes below 0.1 MB. */
+export function formatMegabytes(bytes: number): string {
+  return bytes < 1e5 ? `${Math.round(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** The message for a download that stopped midway: which model, how far it got, what to do. */
+export function interruptedDownloadMessage(entry: ModelEntry, received: number, total: number | null, reason: string): string {
+  const of = total ? ` of ${formatMegabytes(total)}` : '';
+  return (
+    `The download of model ${describe(entry)} stopped after ${formatMegabytes(received)}${of} (${reason}). ` +
+    'Nothing partial was kept. Check the connection and press Run to try again.'
+  );
+}
+
+/** A response body read to the end, or the bytes that arrived before it broke off. */
+class InterruptedRead extends Error {
+  readonly received: number;
+  readonly reason: string;
+  constructor(received: number, reason: string) {
+    super(reason);
+    this.received = received;
+    this.reason = reason;
+  }
+}
+
+/** Why bytes do not match their catalog entry, or null when they do. */
+async function pinProblem(entry: ModelEntry, bytes: Uint8Array): Promise<string | null> {
+  if (entry.bytes !== null && bytes.length !== entry.bytes) return `expected ${entry.bytes} bytes, received ${bytes.length}`;
+  const digest = await sha256Hex(bytes);
+  return digest === entry.sha256 ? null : `expected sha256 ${entry.sha256}, received ${digest}`;
+}
+
+/** Download a model over the network (mode: how the HTTP cache may take part). */
+async function download(
+  entry: ModelEntry,
+  url: string,
+  mode: RequestCache,
+  fetchImpl: typeof fetch,
+  onProgress: FetchModelOptions['onProgress'],
+): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { cache: mode });
+  } catch (error) {
+    throw new RuntimeError(
+      'model-missing',
+      `Could not download model ${describe(entry)}: ${(error as Error).message}. Check the connection, or that the site serves /models/, then press Run to try again.`,
+    );
+  }
+  if (response.status === 404) {
+    throw new RuntimeError(
+      'model-missing',
+      `Model ${describe(entry)} is not installed on this site. Install it with "npm run models" (set R2P_MODEL_MIRROR to a folder holding ${entry.file}), then rebuild.`,
+    );
+  }
+  if (!response.ok) throw new RuntimeError('model-missing', `Model ${describe(entry)} could not be downloaded: HTTP ${response.status}.`);
+  const header = Number(response.headers.get('content-length'));
+  const total = header > 0 ? header : entry.bytes;
+  try {
+    return await readWithProgress(response, total, onProgress);
+  } catch (error) {
+    if (!(error instanceof InterruptedRead)) throw error;
+    throw new RuntimeError('model-missing', interruptedDownloadMessage(entry, error.received, total, error.reason));
+  }
+}
+
 export async function fetchModel(entry: ModelEntry, options: FetchModelOptions): Promise<FetchedModel> {
   const url = modelRequestUrl(entry, options.baseUrl);
   const fetchImpl = options.fetchImpl ?? fetch;
@@ -88,36 +167,25 @@ export async function fetchModel(entry: ModelEntry, options: FetchModelOptions):
     fromCache = true;
     options.onProgress?.('download', bytes.length, bytes.length);
   } else {
-    let response: Response;
-    try {
-      response = await fetchImpl(url);
-    } catch (error) {
-      throw new RuntimeError(
-        'model-missing',
-        `Could not download model ${describe(entry)}: ${(error as Error).message}. Check the connection, or that the site serves /models/.`,
-      );
-    }
-    if (response.status === 404) {
-      throw new RuntimeError(
-        'model-missing',
-        `Model ${describe(entry)} is not installed on this site. Install it with "npm run models" (set R2P_MODEL_MIRROR to a folder holding ${entry.file}), then rebuild.`,
-      );
-    }
-    if (!response.ok) throw new RuntimeError('model-missing', `Model ${describe(entry)} could not be downloaded: HTTP ${response.status}.`);
-    const header = Number(response.headers.get('content-length'));
-    bytes = await readWithProgress(response, header > 0 ? header : entry.bytes, options.onProgress);
+    // Revalidate: the server decides whether the HTTP cache's copy is still its file.
+    bytes = await download(entry, url, 'no-cache', fetchImpl, options.onProgress);
   }
-  const downloaded = performance.now();
+  let downloaded = performance.now();
 
   options.onProgress?.('verify', 0, bytes.length);
-  const problem =
-    entry.bytes !== null && bytes.length !== entry.bytes
-      ? `expected ${entry.bytes} bytes, received ${bytes.length}`
-      : await sha256Hex(bytes).then((digest) => (digest === entry.sha256 ? null : `expected sha256 ${entry.sha256}, received ${digest}`));
-  const verified = performance.now();
+  let problem = await pinProblem(entry, bytes);
+  let verified = performance.now();
   if (problem) {
     // Never keep bytes that fail their pin: drop the cache entry so the next try refetches.
     await cache?.delete(url);
+    // Once more past every cache (a host may keep Last-Modified while the bytes changed).
+    bytes = await download(entry, url, 'reload', fetchImpl, options.onProgress);
+    fromCache = false;
+    downloaded = performance.now();
+    problem = await pinProblem(entry, bytes);
+    verified = performance.now();
+  }
+  if (problem) {
     throw new RuntimeError(
       'integrity',
       `Refused model ${describe(entry)}: its bytes do not match the catalog (${problem}). The file on the server is corrupt or out of date; reinstall it with "npm run models -- --verify".`,
