@@ -16,8 +16,18 @@ import type { AstroIntegration } from 'astro';
 import { formatProblems, validateContent, type ContentLocation } from '../schema/validate.ts';
 import { contentLocation } from './content-location.ts';
 
-/** The onnxruntime-web files the WebGPU build (which also runs WASM) loads at run time. */
-export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+/**
+ * The onnxruntime-web files loaded at run time: the plain WASM build's (onnxruntime-web/wasm,
+ * what the demos run on WASM) and the WebGPU build's (onnxruntime-web/webgpu, fetched only when
+ * a demo runs on WebGPU). The worker imports each build on demand; the .mjs files are the
+ * builds' Emscripten glue, which ORT loads from wasmPaths for its pthread workers.
+ */
+export const ORT_RUNTIME_FILES = [
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.asyncify.wasm',
+];
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
