@@ -44,7 +44,7 @@ export function parseDemoParams(search: string): DemoParams {
     model: name('model'),
     autorun: ['1', 'true', 'yes'].includes(query.get('autorun') ?? ''),
     repeat: positiveInt(query.get('repeat'), 50),
-    threads: positiveInt(query.get('threads'), 16) ?? undefined,
+    threads: positiveInt(query.get('threads'), 1024) ?? undefined,
   };
 }
 
