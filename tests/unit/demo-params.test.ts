@@ -62,6 +62,15 @@ describe('backend choice', () => {
     expect(decideBackend('webgpu', { available: false }).reason).toMatch(/WebGPU was requested.*ran on WASM/);
   });
 
+  it('uses WASM, and says why, where the browser lacks the JSPI the WebGPU runtime needs', () => {
+    for (const choice of ['auto', 'webgpu'] as const) {
+      const decision = decideBackend(choice, { ...hardware, jspi: false });
+      expect(decision.order).toEqual(['wasm']);
+      expect(decision.reason).toMatch(/JSPI.*using WASM$/);
+    }
+    expect(decideBackend('auto', { ...hardware, jspi: true }).order).toEqual(['webgpu', 'wasm']);
+  });
+
   it('honours a forced WASM without probing', () => {
     expect(decideBackend('wasm', hardware)).toEqual({ order: ['wasm'], reason: null });
     expect(parseBackendChoice('WASM')).toBe('auto');

@@ -18,6 +18,11 @@ export interface AdapterProbe {
   software?: boolean;
   /** Why there is no adapter, or which software adapter it is. */
   problem?: string;
+  /**
+   * JavaScript Promise Integration (WebAssembly.Suspending), which the WebGPU build the site
+   * serves needs. Undefined: not checked (treated as present).
+   */
+  jspi?: boolean;
 }
 
 /** Parse ?backend= from a URL; anything else means auto. */
@@ -38,6 +43,12 @@ export function decideBackend(choice: BackendChoice, adapter: AdapterProbe): Bac
     return {
       order: ['wasm'],
       reason: choice === 'webgpu' ? `WebGPU was requested, but ${why}; ran on WASM instead` : `WebGPU unavailable (${why}); using WASM`,
+    };
+  }
+  if (adapter.jspi === false) {
+    return {
+      order: ['wasm'],
+      reason: `${choice === 'webgpu' ? 'WebGPU was requested, but the' : 'The'} site's WebGPU runtime needs WebAssembly JSPI, which this browser lacks; using WASM`,
     };
   }
   if (adapter.software && choice === 'auto') {

@@ -36,14 +36,14 @@ const ops = createCanvasOps();
 
 /**
  * The two onnxruntime-web builds, each imported the first time its backend is needed: the plain
- * WASM build (14 MB of wasm, quick to start) for WASM, the WebGPU build (its wasm also runs the
- * WASM provider, but is larger and slower to start) only when a run goes to WebGPU.
+ * WASM build (14 MB of wasm, quick to start) for WASM, the JSPI WebGPU build (17 MB; the asyncify
+ * one is 27 MB and slower to start) only when a run goes to WebGPU. Both are served from /ort/.
  */
 const runtimes = new Map<Backend, Promise<OrtModule>>();
 function runtimeFor(backend: Backend): Promise<OrtModule> {
   let runtime = runtimes.get(backend);
   if (!runtime) {
-    runtime = (backend === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).then((module) => {
+    runtime = (backend === 'webgpu' ? import('onnxruntime-web/jspi') : import('onnxruntime-web/wasm')).then((module) => {
       const ort = module as OrtModule;
       // The runtime files are served by the site itself (copied to /ort/ by the r2p integration).
       ort.env.wasm.wasmPaths = new URL('ort/', state.baseUrl).href;
@@ -104,7 +104,7 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>): Pr
   }
 
   const onnxIds = entries.filter((entry) => entry.task !== 'labels').map((entry) => entry.id);
-  const probe = request.backend === 'wasm' ? { available: false } : await probeWebGpu();
+  const probe = request.backend === 'wasm' ? { available: false } : { ...(await probeWebGpu()), jspi: 'Suspending' in WebAssembly };
   const decision = decideBackend(request.backend, probe);
   let fallbackReason = decision.reason;
   const sessionStart = performance.now();
