@@ -110,7 +110,8 @@ export class DemoShell {
     this.wasmButton.addEventListener('click', () => {
       this.cancel('Switched to WASM.');
       this.setBackendChoice('wasm');
-      void this.run();
+      // Runs again, on WASM, as soon as the cancelled run has unwound.
+      this.rerunWanted = true;
     });
     root.querySelectorAll<HTMLInputElement>('input[name$="-backend"]').forEach((input) =>
       input.addEventListener('change', () => {
@@ -213,8 +214,9 @@ export class DemoShell {
       this.elapsed.hidden = false;
       this.elapsed.textContent = `${Math.floor(ms / 1000)} s`;
       this.cancelButton.hidden = false;
-      // Offer WASM when the slow part is not already WASM.
-      this.wasmButton.hidden = this.backendChoice() === 'wasm' && this.loaded?.ready.backend !== 'webgpu';
+      // Offer WASM only where WebGPU may be what is slow: forced, or what auto chose.
+      const choice = this.backendChoice();
+      this.wasmButton.hidden = !(choice === 'webgpu' || (choice === 'auto' && this.loaded?.ready.backend === 'webgpu'));
     }, 250);
   }
 

@@ -235,3 +235,27 @@ describe('stage page details', () => {
     }
   });
 });
+
+describe.runIf(mtcnnReady)('a slow run shows its progress and offers a way out', () => {
+  it('elapsed time, the stage running, and "Switch to WASM" that finishes the run on WASM', async () => {
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext();
+      const { page } = await openPage(context, baseUrl);
+      // Forced WebGPU runs on the software adapter here: minutes for MTCNN's pyramid.
+      await page.goto(`${baseUrl}/demo/mtcnn/?sample=astronaut&backend=webgpu&autorun=1`);
+      const root = page.locator('[data-demo]');
+      await root.locator('[data-elapsed]:not([hidden])').waitFor({ timeout: 60_000 });
+      await expect(root.locator('[data-elapsed]').textContent()).resolves.toMatch(/^\d+ s$/);
+      await root.locator('[data-switch-wasm]:not([hidden])').waitFor();
+      await root.locator('[data-status]', { hasText: /P-Net|R-Net|O-Net|Creating|Starting/ }).waitFor({ timeout: 60_000 });
+      await root.locator('[data-switch-wasm]').click();
+      const result = await demoResult<Result & { backend: string }>(page);
+      expect(result.backend).toBe('wasm');
+      expect(result.faces).toHaveLength(1);
+      await expect(root.locator('[data-elapsed]').isHidden()).resolves.toBe(true);
+    } finally {
+      await browser.close();
+    }
+  });
+});
