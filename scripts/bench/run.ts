@@ -110,7 +110,10 @@ try {
     const started = performance.now();
     try {
       const module = (await import(path)) as { default: BenchModule };
+      const load = loadavg()[0]!;
       const section = await module.default(context);
+      section.measuredAt = new Date().toISOString();
+      section.loadAverage = Number(Math.max(load, loadavg()[0]!).toFixed(1));
       sections.push(section);
       printSection(section);
     } catch (error) {

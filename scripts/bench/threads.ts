@@ -60,7 +60,9 @@ export default async function threadsBench(context: BenchContext): Promise<Bench
     await browserContext.close();
   }
   notes.push(
-    "Default rule (wasmThreads): ORT's own, half the cores and at most 4, when cross-origin isolated; 1 otherwise. On 2 cores that is 1 thread.",
+    "Default rule (wasmThreads in src/inference/runtime/backend.ts): ORT's own, half the cores and at most 4, when cross-origin isolated; 1 otherwise. " +
+      'On 2 cores that is 1 thread: on a shared 2-core machine, 2 threads were faster in runs where the second core was free and slower in runs where it was not, ' +
+      "while 1 thread varied less; a reader's second core is rarely free (the page, the worker and other tabs use it). On 4 or more cores the rule gives 2 or more.",
   );
   return { ...SECTION, rows, notes };
 }

@@ -51,6 +51,9 @@ export interface BenchSection {
   rows: BenchRow[];
   /** Plain-text findings, targets and whether they were met. */
   notes: string[];
+  /** When this section was measured (sections are merged from separate runs), and the 1-minute load average then. */
+  measuredAt?: string;
+  loadAverage?: number;
 }
 
 export type BenchModule = (context: BenchContext) => Promise<BenchSection>;
