@@ -41,6 +41,8 @@ export interface BenchRow {
   /** This row's warm median divided by the native (or ours-vs-peer) reference, when there is one. */
   ratio?: { to: string; value: number } | null;
   notes?: string;
+  /** Cold-start rows: cache state, bytes the server sent before the first result, the figures before issue 13 and the target. */
+  coldStart?: { cache: 'cold' | 'warm'; bytes: number; beforeMs?: [number, number]; targetMs?: number };
 }
 
 export interface BenchSection {
@@ -49,6 +51,9 @@ export interface BenchSection {
   rows: BenchRow[];
   /** Plain-text findings, targets and whether they were met. */
   notes: string[];
+  /** When this section was measured (sections are merged from separate runs), and the 1-minute load average then. */
+  measuredAt?: string;
+  loadAverage?: number;
 }
 
 export type BenchModule = (context: BenchContext) => Promise<BenchSection>;
