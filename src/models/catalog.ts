@@ -7,6 +7,8 @@
  * browser or Node APIs so that every one of those readers can import it.
  */
 
+import type { VariantTransform } from './variants/transforms.ts';
+
 /** What a model (or a data file that travels with models) is for. */
 export type ModelTask = 'image-classification' | 'face-detection' | 'face-embedding' | 'labels';
 
@@ -105,6 +107,61 @@ export interface ModelEntry {
   verification?: FaceVerification;
   /** Reference results from MODELS.md that the tests check. */
   reference?: string;
+  /** Set on a production variant derived from another entry (see VARIANTS below). */
+  variant?: VariantInfo;
+}
+
+/** The precisions a reader can pick with ?variant=; fp32 is the parent file itself. */
+export const VARIANT_KINDS = ['fp32', 'fp16', 'int8', 'int8-qdq'] as const;
+export type VariantKind = (typeof VARIANT_KINDS)[number];
+
+/** Accuracy of a variant against its fp32 parent, measured by tests/integration/variants.test.ts. */
+export type VariantAccuracy =
+  | {
+      kind: 'classification';
+      /** Images compared: every sample plus its transformed copies (src/models/variants/evaluation-images.ts). */
+      images: number;
+      /** Fraction of images with the same top-1 class. */
+      top1Agreement: number;
+      /** Fraction of images with the same five classes in the top 5 (in any order). */
+      top5Agreement: number;
+      /** Largest change of any class probability on any image. */
+      maxProbabilityChange: number;
+    }
+  | {
+      kind: 'embedding';
+      /** Aligned faces compared (MTCNN on every sample and its transformed copies). */
+      faces: number;
+      /** Largest Euclidean distance between a face's variant and fp32 embeddings. */
+      maxDrift: number;
+      /** Face pairs whose same/different verdict was compared at the catalog threshold. */
+      pairs: number;
+      flippedVerdicts: number;
+    }
+  | {
+      kind: 'detection';
+      /** Images run through the whole cascade with all three nets in this variant. */
+      images: number;
+      sameFaceCount: boolean;
+      /** Largest box corner and landmark displacement against fp32, in pixels. */
+      maxBoxErrorPx: number;
+      maxLandmarkErrorPx: number;
+    };
+
+/** What makes an entry a production variant. */
+export interface VariantInfo {
+  /** Catalog id of the fp32 file this one is derived from. */
+  parent: string;
+  kind: Exclude<VariantKind, 'fp32'>;
+  /** The transform and its parameters (src/models/variants/transforms.ts). */
+  transform: VariantTransform;
+  /** Measured against the parent; null until measured. */
+  accuracy: VariantAccuracy | null;
+  /**
+   * Warm WASM latency as a fraction of the parent's (npm run bench, scripts/bench/variants.ts);
+   * null until measured. A QDQ file is a default candidate only when this is below 1.
+   */
+  wasmWarmRatio: number | null;
 }
 
 const IMAGENET_CAFFE: ImagePreprocessing = {
@@ -185,7 +242,8 @@ export const FACENET_CHIP_TEMPLATE_160: FaceAlignment = {
     'The standard five-point face template for 112x112 chips (insightface), scaled by 160/112. davidsandberg/facenet itself crops the MTCNN box with a 32 px margin instead of aligning.',
 };
 
-export const MODEL_CATALOG: readonly ModelEntry[] = [
+/** The published files, as their authors released them (fp32). */
+const PUBLISHED_MODELS: readonly ModelEntry[] = [
   {
     id: 'imagenet-labels',
     title: 'ImageNet-1k class labels (WordNet synsets)',
@@ -438,6 +496,156 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     },
   },
 ];
+
+/** Parameters of the fp16-storage transform: tensors under 1024 values (biases, norms) stay float32. */
+const FP16: VariantTransform = { kind: 'fp16', minElements: 1024 };
+const INT8: VariantTransform = { kind: 'int8', weights: 'per-channel-symmetric' };
+const qdq = (parent: string): VariantTransform => ({
+  kind: 'int8-qdq',
+  weights: 'per-channel-symmetric',
+  activations: 'uint8-asymmetric-minmax',
+  calibration: `src/models/variants/calibration/${parent}.json`,
+});
+
+const VARIANT_TITLES: Record<VariantInfo['kind'], string> = {
+  fp16: 'fp16 storage',
+  int8: 'int8 weights',
+  'int8-qdq': 'int8 static (QDQ)',
+};
+
+const VARIANT_PROVENANCE: Record<VariantInfo['kind'], string> = {
+  fp16: 'weights stored as float16 and cast back to float32 inside the graph (same float32 compute)',
+  int8: 'Conv/Gemm/MatMul weights stored as int8 with one symmetric scale per output channel and DequantizeLinear in the graph; activations in float32',
+  'int8-qdq':
+    'batch norm folded, int8 per-channel weights, int32 biases and uint8 QuantizeLinear/DequantizeLinear pairs around every Conv/Gemm/MatMul activation, calibrated (min/max) on the sample images',
+};
+
+interface VariantPins {
+  bytes: number;
+  sha256: string;
+  accuracy: VariantAccuracy | null;
+  wasmWarmRatio: number | null;
+}
+
+/**
+ * Pins and measurements of each variant, by id. bytes and sha256: node scripts/variants.ts pins
+ * (deterministic derivation from the pinned parent). accuracy: tests/integration/variants.test.ts
+ * prints it and fails when this table disagrees. wasmWarmRatio: npm run bench (variants section).
+ */
+const VARIANT_PINS: Record<string, VariantPins> = {
+  'resnet50-keras-imagenet-fp16': {
+    bytes: 51430503,
+    sha256: '9907433bf1886f4de1919d85502760a7bf56482d5e68c3eebe47fd75f53457d9',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'resnet50-keras-imagenet-int8': {
+    bytes: 26222365,
+    sha256: '48df49c7f8fb757aed521360649c57e103f6538b6e0b253ab489a85ca3aabf06',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'resnet50-keras-imagenet-int8-qdq': {
+    bytes: 26052897,
+    sha256: '865337ed4d134df80404e7018336da1767e5d50e826f4d679ef0d6205834fc94',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'dlib-face-resnet-v1-fp16': {
+    bytes: 11273816,
+    sha256: '72ebbeadb81ce99886f605080ce15d9eddab6acab2110639343a6d2cc5804a9f',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'dlib-face-resnet-v1-int8': {
+    bytes: 5694258,
+    sha256: '7998a85e3c23e0cdd7c6dbcdb4ad4b8094fa043d08b19f7224921d5606746fbe',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'dlib-face-resnet-v1-int8-qdq': {
+    bytes: 5759365,
+    sha256: 'd5f01b85e28947af194802b7c9807e9b4736ad6506b9c314c7bd3c55ec2a7b4a',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'mtcnn-pnet-fp16': {
+    bytes: 16044,
+    sha256: 'ac15e3c1a5b847eff5f25f6f07bfaeb705e3071519413e8606bc6397878b4a2f',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'mtcnn-pnet-int8': {
+    bytes: 10010,
+    sha256: '9b6687dcd750d9d6b5323de875b33ca18ef31d4d55b9cdeef136e86376656eaf',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'mtcnn-rnet-fp16': {
+    bytes: 206626,
+    sha256: '451f4b38a7274a5f629893b59f24435ab2158242c2904e209cfe5b36c8fb0186',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'mtcnn-rnet-int8': {
+    bytes: 106568,
+    sha256: 'a449826918d2d79a56c5e2d0d227b1a7ce0e9f3aac9ca51472065ee46db7cc8c',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'mtcnn-onet-fp16': {
+    bytes: 786013,
+    sha256: 'c6a3e8cd16a4df292192daec7c35c0712f2250bb842fd265b95d344ccf7939ba',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+  'mtcnn-onet-int8': {
+    bytes: 399617,
+    sha256: 'c9b0df255caa5779cdc32c134164ec6840d8ac26dd3aa6ded297d90e873b4309',
+    accuracy: null,
+    wasmWarmRatio: null,
+  },
+};
+
+/** A variant entry: the parent's facts with its own file, pins, transform and measurements. */
+function variantOf(parentId: string, kind: VariantInfo['kind'], transform: VariantTransform): ModelEntry {
+  const parent = PUBLISHED_MODELS.find((entry) => entry.id === parentId);
+  if (!parent) throw new Error(`Variant of unknown parent "${parentId}"`);
+  const pins = VARIANT_PINS[`${parentId}-${kind}`];
+  if (!pins) throw new Error(`Variant ${parentId}-${kind} has no pins in VARIANT_PINS`);
+  return {
+    ...parent,
+    id: `${parent.id}-${kind}`,
+    title: `${parent.title} [${VARIANT_TITLES[kind]}]`,
+    file: parent.file.replace(/\.onnx$/, `.${kind}.onnx`),
+    bytes: pins.bytes,
+    sha256: pins.sha256,
+    upstream: [],
+    inMirror: false,
+    provenance: `Derived by this site's installer from ${parent.id} (sha256 ${parent.sha256.slice(0, 12)}…): ${VARIANT_PROVENANCE[kind]}.`,
+    variant: { parent: parent.id, kind, transform, accuracy: pins.accuracy, wasmWarmRatio: pins.wasmWarmRatio },
+  };
+}
+
+/**
+ * Production variants of the installable fp32 files. Pins and accuracy come from running the
+ * derivation here (node scripts/variants.ts pins) and tests/integration/variants.test.ts.
+ * The genuine ResNet-34 and FaceNet files are not reachable from this environment, so their
+ * variants cannot be pinned here and are not listed: a deployment that installs them runs the
+ * same transforms (node scripts/variants.ts pins prints the entries to add).
+ */
+const VARIANTS: readonly ModelEntry[] = [
+  variantOf('resnet50-keras-imagenet', 'fp16', FP16),
+  variantOf('resnet50-keras-imagenet', 'int8', INT8),
+  variantOf('resnet50-keras-imagenet', 'int8-qdq', qdq('resnet50-keras-imagenet')),
+  variantOf('dlib-face-resnet-v1', 'fp16', FP16),
+  variantOf('dlib-face-resnet-v1', 'int8', INT8),
+  variantOf('dlib-face-resnet-v1', 'int8-qdq', qdq('dlib-face-resnet-v1')),
+  ...(['mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet'] as const).flatMap((net) => [variantOf(net, 'fp16', FP16), variantOf(net, 'int8', INT8)]),
+];
+
+/** Every file the site knows: the published models, then their production variants. */
+export const MODEL_CATALOG: readonly ModelEntry[] = [...PUBLISHED_MODELS, ...VARIANTS];
 
 /** Every catalog id, for schema enums. */
 export const MODEL_IDS = MODEL_CATALOG.map((entry) => entry.id) as [string, ...string[]];
