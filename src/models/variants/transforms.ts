@@ -51,6 +51,11 @@ export type VariantTransform =
       kind: 'int8';
       /** Symmetric int8, one scale per output channel. */
       weights: 'per-channel-symmetric';
+      /**
+       * Weights left in float32 by name: where a model's first or last layer carries most of the
+       * error and few of the bytes (the face descriptor), keeping it is cheaper than the drift.
+       */
+      keepFloat: readonly string[];
     }
   | {
       kind: 'int8-qdq';
@@ -172,14 +177,18 @@ function dequantizedWeight(tensor: Tensor, axis: number): { tensors: Tensor[]; n
   };
 }
 
-/** int8 weights: Conv/Gemm/MatMul weights per-channel symmetric int8; everything else unchanged. */
-export function toInt8Weights(model: Model): Model {
+/** int8 weights: Conv/Gemm/MatMul weights per-channel symmetric int8 (except keepFloat); everything else unchanged. */
+export function toInt8Weights(model: Model, keepFloat: readonly string[] = []): Model {
   const graph = model.graph!;
   const initializers = initializerMap(graph);
   const replaced = new Map<string, { tensors: Tensor[]; node: Node }>();
-  for (const [name, axis] of quantizableWeights(graph)) replaced.set(name, dequantizedWeight(initializers.get(name)!, axis));
+  for (const [name, axis] of quantizableWeights(graph)) {
+    if (!keepFloat.includes(name)) replaced.set(name, dequantizedWeight(initializers.get(name)!, axis));
+  }
+  const unknown = keepFloat.filter((name) => !quantizableWeights(graph).has(name));
+  if (unknown.length > 0) throw new Error(`keepFloat names no Conv/Gemm/MatMul weight: ${unknown.join(', ')}`);
   replaceInitializers(graph, replaced);
-  return markVariant(model, { kind: 'int8', weights: 'per-channel-symmetric' });
+  return markVariant(model, { kind: 'int8', weights: 'per-channel-symmetric', keepFloat });
 }
 
 /**
@@ -338,7 +347,7 @@ export function deriveVariant(parent: Uint8Array, transform: VariantTransform, r
     case 'fp16':
       return encodeModel(toFloat16Storage(model, transform.minElements));
     case 'int8':
-      return encodeModel(toInt8Weights(model));
+      return encodeModel(toInt8Weights(model, transform.keepFloat));
     case 'int8-qdq':
       if (!ranges) throw new Error(`int8-qdq needs the calibration table ${transform.calibration}`);
       return encodeModel(toInt8Qdq(model, ranges, transform.calibration));
