@@ -6,67 +6,16 @@
  * catalog records (the default choice is made from those), and the defaults must meet the
  * issue's size targets.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MODEL_CATALOG, getModel, type ModelEntry, type VariantAccuracy } from '../../src/models/catalog.ts';
-import { classify, parseLabels } from '../../src/inference/tasks/classify.ts';
-import { detectFaces } from '../../src/inference/tasks/detect-faces.ts';
-import { embedChips } from '../../src/inference/tasks/embed-faces.ts';
-import { pureImageOps } from '../../src/inference/math/image.ts';
-import { classificationDelta, detectionDelta, embeddingDelta } from '../../src/models/variants/accuracy.ts';
+import { MODEL_CATALOG, type VariantAccuracy } from '../../src/models/catalog.ts';
 import { defaultVariant, withinBounds } from '../../src/models/variants/choose.ts';
-import { alignedChips, createFileRunner, evaluationSet, mtcnnAliases, readSampleImages } from '../../src/models/variants/node-tools.ts';
-import { MODELS_DIR, modelPath, requireModels } from '../helpers/models.ts';
+import { measureVariantAccuracy } from '../../src/models/variants/measure.ts';
+import { evaluationSet, readSampleImages } from '../../src/models/variants/node-tools.ts';
+import { MODELS_DIR, requireModels } from '../helpers/models.ts';
 import { SAMPLES_DIR } from '../helpers/images.ts';
 
 const variants = MODEL_CATALOG.filter((entry) => entry.variant);
 const images = evaluationSet(readSampleImages(SAMPLES_DIR));
-const threads = { intraOpNumThreads: 1 };
-
-/** Measured accuracy of one variant against its parent. */
-async function measure(entry: ModelEntry): Promise<VariantAccuracy> {
-  const parent = getModel(entry.variant!.parent);
-  if (entry.task === 'image-classification') {
-    const labels = parseLabels(readFileSync(modelPath(parent.labels!), 'utf8'));
-    const runner = createFileRunner(MODELS_DIR, {}, threads);
-    const probabilities = async (model: ModelEntry) => {
-      const out: Float32Array[] = [];
-      for (const { image } of images) {
-        const result = await classify(image, model, labels, runner, { k: labels.length });
-        const vector = new Float32Array(labels.length);
-        for (const { index, probability } of result.top) vector[index] = probability;
-        out.push(vector);
-      }
-      return out;
-    };
-    const delta = classificationDelta(await probabilities(parent), await probabilities(entry));
-    await runner.release();
-    return delta;
-  }
-  if (entry.task === 'face-embedding') {
-    const runner = createFileRunner(MODELS_DIR, {}, threads);
-    const chips = (await alignedChips(images, parent, runner)).map((chip) => chip.image);
-    const delta = embeddingDelta(
-      await embedChips(chips, runner, parent),
-      await embedChips(chips, runner, entry),
-      parent.verification!.threshold,
-    );
-    await runner.release();
-    return delta;
-  }
-  // MTCNN: the whole cascade with all three nets in this variant kind.
-  const parentRunner = createFileRunner(MODELS_DIR, {}, threads);
-  const variantRunner = createFileRunner(MODELS_DIR, mtcnnAliases(entry.variant!.kind), threads);
-  const before = [];
-  const after = [];
-  for (const { image } of images) {
-    before.push((await detectFaces(image, parentRunner, pureImageOps)).faces);
-    after.push((await detectFaces(image, variantRunner, pureImageOps)).faces);
-  }
-  await parentRunner.release();
-  await variantRunner.release();
-  return detectionDelta(before, after);
-}
 
 /** Recorded and measured agree: counts exactly, continuous figures to 10% (+ a small absolute slack for other CPUs). */
 function expectSameAccuracy(recorded: VariantAccuracy | null, measured: VariantAccuracy, id: string): void {
@@ -97,7 +46,7 @@ describe('production variants against their fp32 parents (onnxruntime-node)', ()
     it.runIf(ready)(
       `${entry.id}: accuracy against ${entry.variant!.parent} matches the catalog`,
       async () => {
-        const accuracy = await measure(entry);
+        const accuracy = await measureVariantAccuracy(entry, images, MODELS_DIR);
         measured.set(entry.id, accuracy);
         console.log(`${entry.id}: ${JSON.stringify(accuracy)}`);
         expectSameAccuracy(entry.variant!.accuracy, accuracy, entry.id);
