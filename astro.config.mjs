@@ -6,11 +6,12 @@ import sitemap from '@astrojs/sitemap';
 import r2p from './src/integrations/r2p.ts';
 import search from './src/integrations/search.ts';
 import serviceWorker from './src/integrations/service-worker.ts';
+import modelParts from './src/integrations/model-parts.ts';
 import rehypeDiagrams from './src/lib/rehype-diagrams.ts';
 
 export default defineConfig({
   site: process.env.R2P_SITE ?? 'http://127.0.0.1:4321',
-  integrations: [r2p(), mdx(), sitemap({ filter: (page) => !page.endsWith('/404/') }), search(), serviceWorker()],
+  integrations: [r2p(), mdx(), sitemap({ filter: (page) => !page.endsWith('/404/') }), search(), modelParts(), serviceWorker()],
   server: { host: '127.0.0.1', port: 4321 },
   markdown: {
     // Sätteri (Astro 7's default) runs no rehype plugins; authors' ```mermaid blocks need one.

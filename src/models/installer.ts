@@ -11,11 +11,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { getModel, type ModelEntry } from './catalog.ts';
+import { modelParts } from './parts.ts';
 import type { CalibrationTable } from './variants/calibrate.ts';
 import { deriveVariant, type ActivationRanges } from './variants/transforms.ts';
 
@@ -216,4 +217,35 @@ async function deriveEntry(entry: ModelEntry, destination: string, options: Inst
       `the derived file does not match its pins (${(error as Error).message}); the catalog entry and the transforms disagree`,
     );
   }
+}
+
+/**
+ * Write the parts of an installed file that is served in parts (src/models/parts.ts), each
+ * through a temporary name. Parts are slices of the verified whole, so they need no pins of
+ * their own: the browser verifies the joined whole. Existing parts of the right size are kept
+ * unless `rewrite` (the whole was just installed). Returns the number of parts written.
+ */
+export async function ensureParts(entry: ModelEntry, targetDir: string, rewrite = false): Promise<number> {
+  const parts = modelParts(entry);
+  if (parts.length === 0) return 0;
+  const wholePath = join(targetDir, entry.file);
+  const current = await Promise.all(
+    parts.map(
+      async (part) => existsSync(join(targetDir, part.file)) && (await stat(join(targetDir, part.file))).size === part.end - part.start,
+    ),
+  );
+  if (!rewrite && current.every(Boolean)) return 0;
+  const whole = await readFile(wholePath);
+  if (whole.length !== entry.bytes) throw new Error(`${wholePath} has ${whole.length} bytes, expected ${entry.bytes}: not splitting it`);
+  for (const part of parts) {
+    const destination = join(targetDir, part.file);
+    const temporary = `${destination}.${process.pid}.tmp`;
+    try {
+      await writeFile(temporary, whole.subarray(part.start, part.end));
+      await rename(temporary, destination);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+  return parts.length;
 }

@@ -5,6 +5,7 @@
  * hashes correctly is deleted and fetched again.
  */
 import type { ModelEntry } from '../../models/catalog.ts';
+import { fetchInParts, isServedInParts } from '../../models/parts.ts';
 import { RuntimeError } from './protocol.ts';
 
 export const MODEL_CACHE_NAME = 'r2p-models-v1';
@@ -90,7 +91,7 @@ export async function fetchModel(entry: ModelEntry, options: FetchModelOptions):
   } else {
     let response: Response;
     try {
-      response = await fetchImpl(url);
+      response = isServedInParts(entry) ? await fetchInParts(entry, options.baseUrl, fetchImpl) : await fetchImpl(url);
     } catch (error) {
       throw new RuntimeError(
         'model-missing',
