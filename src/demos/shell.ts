@@ -8,6 +8,7 @@ import { getInferenceClient, InferenceError, type ProgressMessage, type Ready, t
 import type { BackendChoice, RunTimings } from '../inference/runtime/protocol.ts';
 import { getModel } from '../models/catalog.ts';
 import { defaultRepeat, parseDemoParams, type DemoParams } from './params.ts';
+import { fallBackToParent, selectVariant, variantKindOf } from './variants.ts';
 
 export type DemoState = 'idle' | 'loading' | 'running' | 'done' | 'error';
 
@@ -94,7 +95,7 @@ export class DemoShell {
 
   /** The installed model currently selected. */
   selectedModel(): string {
-    return this.modelSelect?.value ?? this.root.dataset.defaultModel ?? '';
+    return selectVariant(this.root, this.modelSelect?.value ?? this.root.dataset.defaultModel ?? '');
   }
 
   backendChoice(): BackendChoice {
@@ -195,6 +196,7 @@ export class DemoShell {
         fallbackReason: ready.fallbackReason,
         threads: ready.threads,
         crossOriginIsolated: ready.crossOriginIsolated,
+        variant: variantKindOf(this.root, this.selectedModel()),
         timings,
         ...output,
       };
@@ -207,6 +209,7 @@ export class DemoShell {
       this.progress.hidden = true;
       const message = error instanceof InferenceError || error instanceof Error ? error.message : String(error);
       if (error instanceof InferenceError && error.code !== 'bad-input') this.loaded = null;
+      if (fallBackToParent(this.root, this.selectedModel(), message)) return void queueMicrotask(() => void this.run());
       this.showError(message);
     } finally {
       this.busy = false;
