@@ -209,7 +209,8 @@ export class DemoShell {
       this.progress.hidden = true;
       const message = error instanceof InferenceError || error instanceof Error ? error.message : String(error);
       if (error instanceof InferenceError && error.code !== 'bad-input') this.loaded = null;
-      if (fallBackToParent(this.root, this.selectedModel(), message)) return void queueMicrotask(() => void this.run());
+      if (error instanceof InferenceError && error.code !== 'bad-input' && fallBackToParent(this.root, this.selectedModel(), message))
+        return void queueMicrotask(() => void this.run());
       this.showError(message);
     } finally {
       this.busy = false;

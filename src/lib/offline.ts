@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { MODEL_CACHE_NAME, modelRequestUrl } from '../inference/runtime/model-fetch.ts';
 import { MODEL_CATALOG, type ModelEntry } from '../models/catalog.ts';
+import { withDefaultVariants } from '../models/variants/choose.ts';
 
 export { MODEL_CACHE_NAME };
 
@@ -239,7 +240,7 @@ export function buildOfflineManifest(input: ManifestInput): OfflineManifest {
     const unique = [...new Set(paths)];
     unique.forEach((path) => sources.add(path));
     const files = unique.map((path) => ({ url: path === htmlPath ? page : path, bytes: input.files.get(path)! }));
-    const models = demoModelEntries(declaration.models, catalog)
+    const models = demoModelEntries(withDefaultVariants(declaration.models, catalog), catalog)
       .flatMap((entry) => {
         const bytes = installedSize(entry, input.files);
         return bytes === null ? [] : [{ url: pinnedModelUrl(entry), bytes }];

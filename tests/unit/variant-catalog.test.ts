@@ -8,7 +8,14 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MODEL_CATALOG, getModel, type ModelEntry, type VariantAccuracy } from '../../src/models/catalog.ts';
 import { classificationDelta, detectionDelta, embeddingDelta } from '../../src/models/variants/accuracy.ts';
-import { defaultCandidacy, defaultVariant, familyMember, variantFamily, withinBounds } from '../../src/models/variants/choose.ts';
+import {
+  defaultCandidacy,
+  defaultVariant,
+  familyMember,
+  variantFamily,
+  withDefaultVariants,
+  withinBounds,
+} from '../../src/models/variants/choose.ts';
 import { installEntry } from '../../src/models/installer.ts';
 import { MODELS_DIR, isInstalled } from '../helpers/models.ts';
 
@@ -73,6 +80,16 @@ describe('default variant', () => {
     expect(withinBounds({ kind: 'embedding', faces: 2, maxDrift: 0.001, pairs: 1, flippedVerdicts: 1 })).toBe(false);
     expect(withinBounds({ kind: 'detection', images: 1, sameFaceCount: true, maxBoxErrorPx: 0.9, maxLandmarkErrorPx: 1.1 })).toBe(false);
     expect(withinBounds({ kind: 'detection', images: 1, sameFaceCount: false, maxBoxErrorPx: 0, maxLandmarkErrorPx: 0 })).toBe(false);
+  });
+
+  it('adds each default variant after its parent (what a demo loads, for the offline manifest)', () => {
+    expect(withDefaultVariants(['resnet50-keras-imagenet', 'imagenet-labels', 'mtcnn-pnet', 'resnet34-v1-7'])).toEqual([
+      'resnet50-keras-imagenet',
+      'resnet50-keras-imagenet-int8',
+      'imagenet-labels',
+      'mtcnn-pnet',
+      'resnet34-v1-7',
+    ]);
   });
 
   it('every catalog variant names a published parent, its own file and a full pin', () => {

@@ -78,3 +78,19 @@ export function defaultVariant(
 export function familyMember(parentId: string, kind: VariantKind, catalog: readonly ModelEntry[] = MODEL_CATALOG): ModelEntry | undefined {
   return variantFamily(parentId, catalog).find((entry) => variantKind(entry) === kind);
 }
+
+/**
+ * Files a demo that names `id` also loads by default: its default variant when that is not the
+ * file itself (for the offline manifest). Empty for ids without variants in `catalog`.
+ */
+export function defaultVariantIds(id: string, catalog: readonly ModelEntry[] = MODEL_CATALOG): string[] {
+  const entry = catalog.find((candidate) => candidate.id === id);
+  if (!entry || entry.variant || !catalog.some((candidate) => candidate.variant?.parent === id)) return [];
+  const chosen = defaultVariant(id, undefined, catalog);
+  return chosen.id === id ? [] : [chosen.id];
+}
+
+/** The ids with each one's default variant after it (what a demo naming these ids may load). */
+export function withDefaultVariants(ids: readonly string[], catalog: readonly ModelEntry[] = MODEL_CATALOG): string[] {
+  return ids.flatMap((id) => [id, ...defaultVariantIds(id, catalog)]);
+}
