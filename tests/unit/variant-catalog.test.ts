@@ -2,7 +2,7 @@
  * Variants as catalog data: the default chooser, the accuracy comparisons, and the installer's
  * refusal of a variant whose derivation fails or whose pins do not match.
  */
-import { existsSync, mkdtempSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,23 @@ describe('default variant', () => {
       expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(entry.bytes! < parent.bytes!, entry.id).toBe(true);
     }
+  });
+});
+
+describe('studies', () => {
+  const dir = new URL('../../src/content/studies/', import.meta.url);
+  const studies = readdirSync(dir).filter((name) => name.endsWith('.mdx'));
+
+  it.each(studies)('%s shows the production-variants table when its demo runs a model with variants', (name) => {
+    const source = readFileSync(new URL(name, dir), 'utf8');
+    const models =
+      source
+        .match(/^demo:\s*\n(?:\s+.*\n)*?\s+models:\s*\[([^\]]*)\]/m)?.[1]
+        ?.split(',')
+        .map((id) => id.trim()) ?? [];
+    expect(models.length, `${name}: demo.models not found`).toBeGreaterThan(0);
+    const hasVariants = models.some((id) => MODEL_CATALOG.some((entry) => entry.variant?.parent === id));
+    expect(source.includes('\n<ProductionVariants />\n')).toBe(hasVariants);
   });
 });
 
