@@ -19,7 +19,7 @@ import { flattenAlpha } from '../../src/inference/math/image.ts';
 import { imagesToTensor, resizeAndCrop } from '../../src/inference/math/preprocess.ts';
 import type { TensorData } from '../../src/inference/types.ts';
 import { MODEL_CATALOG, type ModelEntry } from '../../src/models/catalog.ts';
-import { defaultCandidacy, defaultVariant, variantFamily, variantKind } from '../../src/models/variants/choose.ts';
+import { defaultCandidacy, defaultVariant, variantFamily, variantKind, withinBounds } from '../../src/models/variants/choose.ts';
 import { measureVariantAccuracy } from '../../src/models/variants/measure.ts';
 import { alignedChips, chipTensor, createFileRunner, evaluationSet, readSampleImages } from '../../src/models/variants/node-tools.ts';
 import { stats, type BenchContext, type BenchSection, type VariantRow } from './types.ts';
@@ -170,7 +170,7 @@ export default async function variantsBench(context: BenchContext): Promise<Benc
   const server = await startBenchServer();
   const rows: VariantRow[] = [];
   const notes: string[] = [
-    'Measured on a shared 2-core machine under load from other work: compare the ratios within a family, not the absolute times across runs.',
+    'Timings vary with the load on the machine: compare the ratios within a family, not the absolute times across runs.',
     'WASM: onnxruntime-web plain build (ort-wasm-simd-threaded.wasm), one thread, in Chromium; native: onnxruntime-node, one intra-op thread. Session creation excludes the download.',
   ];
   try {
@@ -223,11 +223,16 @@ export default async function variantsBench(context: BenchContext): Promise<Benc
       rows.push(...familyRows);
       const chosen = defaultVariant(parent.id);
       const qdq = familyRows.find((row) => row.variant === 'int8-qdq' && row.backend === 'wasm');
+      const qdqVerdict = !qdq?.ratio
+        ? ''
+        : qdq.ratio.value >= 1
+          ? 'not faster than fp32: not a default candidate'
+          : withinBounds(qdq.accuracy)
+            ? 'faster than fp32: a default candidate'
+            : 'faster than fp32, but its accuracy is outside the default bounds';
       notes.push(
         `${parent.id}: default ${variantKind(chosen)} (${(chosen.bytes! / 1e6).toFixed(1)} MB, ${defaultCandidacy(chosen).reason})${
-          qdq?.ratio
-            ? `; int8-qdq warm WASM ${qdq.ratio.value.toFixed(2)}x fp32: ${qdq.ratio.value < 1 ? 'faster, a default candidate' : 'not faster, not a default candidate'}`
-            : ''
+          qdq?.ratio ? `; int8-qdq warm WASM ${qdq.ratio.value.toFixed(2)}x fp32, ${qdqVerdict}` : ''
         }.`,
       );
     }
