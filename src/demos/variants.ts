@@ -132,12 +132,24 @@ export function fallBackToParent(root: HTMLElement, failedId: string, reason: st
 /** What the compare table shows of one run: a short text from the demo's data-result. */
 export type Summarise = (result: Record<string, unknown>) => string;
 
-/** Short summaries of the two kinds whose results have a headline. */
+/** Short summaries of what a classification, a face comparison or a detection put on screen. */
 export const summariseResult: Summarise = (result) => {
   const top = result.top5 as { label: string; probability: number }[] | undefined;
   if (top?.[0]) return `${top[0].label.split(',')[0]} ${(top[0].probability * 100).toFixed(1)}%`;
-  const verdicts = result.verdicts as { same: boolean; distance: number }[] | undefined;
-  if (verdicts?.[0]) return verdicts.map((verdict) => `${verdict.same ? 'same' : 'different'} (${verdict.distance.toFixed(3)})`).join(', ');
+  // The face demo's verdicts and distances are matrices (faces of image A by faces of image B).
+  const verdicts = result.verdicts as readonly (readonly unknown[])[] | undefined;
+  const distances = result.distances as readonly (readonly number[])[] | undefined;
+  if (Array.isArray(verdicts) && verdicts.length > 0) {
+    return verdicts
+      .flatMap((row, i) =>
+        row.map((cell, j) => {
+          const word = typeof cell === 'string' ? cell : (cell as { same?: boolean }).same ? 'same' : 'different';
+          const distance = distances?.[i]?.[j];
+          return distance === undefined ? word : `${word} (${distance.toFixed(3)})`;
+        }),
+      )
+      .join(', ');
+  }
   const faces = result.faces as unknown[] | undefined;
   if (faces) return `${faces.length} face${faces.length === 1 ? '' : 's'}`;
   return '—';
@@ -176,10 +188,16 @@ export function mountVariantCompare(root: HTMLElement, shell: ComparableShell, s
         await shell.run();
         const result = JSON.parse(root.dataset.result ?? '{}') as Record<string, unknown>;
         const timings = result.timings as { warmMedianMs?: number | null } | undefined;
+        let text: string;
+        try {
+          text = root.dataset.state === 'done' ? summarise(result) : `failed: ${String(result.error ?? 'see the message above')}`;
+        } catch (error) {
+          text = `(could not summarise: ${(error as Error).message})`;
+        }
         rows.push({
           kind,
           id: shell.selectedModel(),
-          text: root.dataset.state === 'done' ? summarise(result) : `failed: ${String(result.error ?? 'see the message above')}`,
+          text,
           warm: timings?.warmMedianMs ? `${timings.warmMedianMs.toFixed(0)} ms` : '—',
         });
       }
