@@ -73,7 +73,7 @@ function fill(select: HTMLSelectElement, table: VariantTable, parentId: string, 
     ...members.map((member) => {
       const option = document.createElement('option');
       option.value = member.kind;
-      option.textContent = `${VARIANT_LABELS[member.kind]}, ${(member.bytes / 1e6).toFixed(1)} MB${member.kind === table[parentId]!.defaultKind ? ' (default)' : ''}`;
+      option.textContent = `${member.kind}: ${VARIANT_LABELS[member.kind]}, ${(member.bytes / 1e6).toFixed(1)} MB${member.kind === table[parentId]!.defaultKind ? ' (default)' : ''}`;
       return option;
     }),
   );
@@ -145,7 +145,7 @@ export const summariseResult: Summarise = (result) => {
         row.map((cell, j) => {
           const word = typeof cell === 'string' ? cell : (cell as { same?: boolean }).same ? 'same' : 'different';
           const distance = distances?.[i]?.[j];
-          return distance === undefined ? word : `${word} (${distance.toFixed(3)})`;
+          return distance === undefined ? word : `${word} (${distance.toFixed(4)})`;
         }),
       )
       .join(', ');
@@ -187,7 +187,8 @@ export function mountVariantCompare(root: HTMLElement, shell: ComparableShell, s
         select.value = kind;
         await shell.run();
         const result = JSON.parse(root.dataset.result ?? '{}') as Record<string, unknown>;
-        const timings = result.timings as { warmMedianMs?: number | null } | undefined;
+        const timings = result.timings as { warmMedianMs?: number | null; firstMs?: number | null } | undefined;
+        const runMs = timings?.warmMedianMs ?? timings?.firstMs ?? null;
         let text: string;
         try {
           text = root.dataset.state === 'done' ? summarise(result) : `failed: ${String(result.error ?? 'see the message above')}`;
@@ -198,7 +199,7 @@ export function mountVariantCompare(root: HTMLElement, shell: ComparableShell, s
           kind,
           id: shell.selectedModel(),
           text,
-          warm: timings?.warmMedianMs ? `${timings.warmMedianMs.toFixed(0)} ms` : '—',
+          warm: runMs === null ? '—' : `${runMs.toFixed(0)} ms`,
         });
       }
     } finally {
@@ -208,7 +209,7 @@ export function mountVariantCompare(root: HTMLElement, shell: ComparableShell, s
     const table = document.createElement('table');
     table.className = 'variant-compare';
     const head = table.createTHead().insertRow();
-    for (const title of ['Variant', 'Result', 'Warm run']) {
+    for (const title of ['Variant', 'Result', 'Run time (warm median, else first run)']) {
       const th = document.createElement('th');
       th.scope = 'col';
       th.textContent = title;
@@ -219,7 +220,7 @@ export function mountVariantCompare(root: HTMLElement, shell: ComparableShell, s
       const tr = body.insertRow();
       const th = document.createElement('th');
       th.scope = 'row';
-      th.textContent = VARIANT_LABELS[row.kind];
+      th.textContent = `${row.kind}: ${VARIANT_LABELS[row.kind]}`;
       tr.append(th);
       tr.insertCell().textContent = row.text;
       tr.insertCell().textContent = row.warm;

@@ -42,8 +42,8 @@ describe('demo variant choice', () => {
 
   it('summarises a classification and a face comparison for the compare table', () => {
     expect(summariseResult({ top5: [{ label: 'Egyptian cat, x', probability: 0.745 }] })).toBe('Egyptian cat 74.5%');
-    expect(summariseResult({ verdicts: [['different']], distances: [[0.91]] })).toBe('different (0.910)');
-    expect(summariseResult({ verdicts: [['same', 'different']], distances: [[0.2, 0.8]] })).toBe('same (0.200), different (0.800)');
+    expect(summariseResult({ verdicts: [['different']], distances: [[0.91]] })).toBe('different (0.9100)');
+    expect(summariseResult({ verdicts: [['same', 'different']], distances: [[0.2, 0.8]] })).toBe('same (0.2000), different (0.8000)');
     expect(summariseResult({ faces: [{}, {}] })).toBe('2 faces');
   });
 });

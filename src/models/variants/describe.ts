@@ -1,11 +1,12 @@
 /** Plain-language summaries of variant facts, for the study tables, the performance page and the demo. */
 import type { VariantAccuracy, VariantKind } from '../catalog.ts';
 
+/** What each kind is, in a few words (shown after the kind's name). */
 export const VARIANT_LABELS: Record<VariantKind, string> = {
-  fp32: 'fp32 (as published)',
-  fp16: 'fp16 storage',
+  fp32: 'as published',
+  fp16: 'weights stored as float16',
   int8: 'int8 weights',
-  'int8-qdq': 'int8 static (QDQ)',
+  'int8-qdq': 'int8 weights and activations (QDQ)',
 };
 
 const fixed = (value: number, digits: number) => value.toFixed(digits);
