@@ -6,13 +6,15 @@
  * load for the model the reader picked.
  */
 import { VARIANT_KINDS, type VariantKind } from '../models/catalog.ts';
-import { VARIANT_LABELS } from '../models/variants/describe.ts';
+import { compareVariants } from './variant-compare.ts';
 
 /** One installed member of a family, as VariantPicker.astro writes it. */
 export interface VariantOption {
   kind: VariantKind;
   id: string;
   bytes: number;
+  /** What the kind is, in a few words (VARIANT_LABELS, written at build time). */
+  label: string;
 }
 
 /** Per parent id: its installed members (fp32 first) and the default kind. */
@@ -73,7 +75,7 @@ function fill(select: HTMLSelectElement, table: VariantTable, parentId: string, 
     ...members.map((member) => {
       const option = document.createElement('option');
       option.value = member.kind;
-      option.textContent = `${member.kind}: ${VARIANT_LABELS[member.kind]}, ${(member.bytes / 1e6).toFixed(1)} MB${member.kind === table[parentId]!.defaultKind ? ' (default)' : ''}`;
+      option.textContent = `${member.kind}: ${member.label}, ${(member.bytes / 1e6).toFixed(1)} MB${member.kind === table[parentId]!.defaultKind ? ' (default)' : ''}`;
       return option;
     }),
   );
@@ -129,32 +131,6 @@ export function fallBackToParent(root: HTMLElement, failedId: string, reason: st
   return true;
 }
 
-/** What the compare table shows of one run: a short text from the demo's data-result. */
-export type Summarise = (result: Record<string, unknown>) => string;
-
-/** Short summaries of what a classification, a face comparison or a detection put on screen. */
-export const summariseResult: Summarise = (result) => {
-  const top = result.top5 as { label: string; probability: number }[] | undefined;
-  if (top?.[0]) return `${top[0].label.split(',')[0]} ${(top[0].probability * 100).toFixed(1)}%`;
-  // The face demo's verdicts and distances are matrices (faces of image A by faces of image B).
-  const verdicts = result.verdicts as readonly (readonly unknown[])[] | undefined;
-  const distances = result.distances as readonly (readonly number[])[] | undefined;
-  if (Array.isArray(verdicts) && verdicts.length > 0) {
-    return verdicts
-      .flatMap((row, i) =>
-        row.map((cell, j) => {
-          const word = typeof cell === 'string' ? cell : (cell as { same?: boolean }).same ? 'same' : 'different';
-          const distance = distances?.[i]?.[j];
-          return distance === undefined ? word : `${word} (${distance.toFixed(4)})`;
-        }),
-      )
-      .join(', ');
-  }
-  const faces = result.faces as unknown[] | undefined;
-  if (faces) return `${faces.length} face${faces.length === 1 ? '' : 's'}`;
-  return '—';
-};
-
 /** The shell surface "compare" needs. */
 export interface ComparableShell {
   run(): Promise<void>;
@@ -162,71 +138,24 @@ export interface ComparableShell {
 }
 
 /**
- * "Compare variants on this image": run the current input through every installed variant of
- * the picked model, one after the other, and show size, result and warm time side by side;
- * then restore the reader's choice.
+ * Show "Compare variants on this image" when the demo has a picker, and run the comparison
+ * (src/demos/variant-compare.ts) on click.
  */
-export function mountVariantCompare(root: HTMLElement, shell: ComparableShell, summarise: Summarise = summariseResult): void {
+export function mountVariantCompare(root: HTMLElement, shell: ComparableShell): void {
   const button = root.querySelector<HTMLButtonElement>('[data-compare-variants]');
-  const output = root.querySelector<HTMLElement>('[data-variant-compare]');
   const found = picker(root);
-  if (!button || !output || !found) return;
+  if (!button || !found) return;
   button.hidden = false;
   button.addEventListener('click', async () => {
     if (root.dataset.state !== 'done') {
       say(found.note, 'Run the demo on an image first; then compare the variants on it.');
       return;
     }
-    const { select } = found;
-    const original = select.value;
-    const kinds = [...select.options].map((option) => option.value as VariantKind);
-    const rows: { kind: VariantKind; id: string; text: string; warm: string }[] = [];
     button.disabled = true;
     try {
-      for (const kind of kinds) {
-        select.value = kind;
-        await shell.run();
-        const result = JSON.parse(root.dataset.result ?? '{}') as Record<string, unknown>;
-        const timings = result.timings as { warmMedianMs?: number | null; firstMs?: number | null } | undefined;
-        const runMs = timings?.warmMedianMs ?? timings?.firstMs ?? null;
-        let text: string;
-        try {
-          text = root.dataset.state === 'done' ? summarise(result) : `failed: ${String(result.error ?? 'see the message above')}`;
-        } catch (error) {
-          text = `(could not summarise: ${(error as Error).message})`;
-        }
-        rows.push({
-          kind,
-          id: shell.selectedModel(),
-          text,
-          warm: runMs === null ? '—' : `${runMs.toFixed(0)} ms`,
-        });
-      }
+      await compareVariants(root, shell, found.select);
     } finally {
-      select.value = original;
       button.disabled = false;
     }
-    const table = document.createElement('table');
-    table.className = 'variant-compare';
-    const head = table.createTHead().insertRow();
-    for (const title of ['Variant', 'Result', 'Run time (warm median, else first run)']) {
-      const th = document.createElement('th');
-      th.scope = 'col';
-      th.textContent = title;
-      head.append(th);
-    }
-    const body = table.createTBody();
-    for (const row of rows) {
-      const tr = body.insertRow();
-      const th = document.createElement('th');
-      th.scope = 'row';
-      th.textContent = `${row.kind}: ${VARIANT_LABELS[row.kind]}`;
-      tr.append(th);
-      tr.insertCell().textContent = row.text;
-      tr.insertCell().textContent = row.warm;
-    }
-    output.replaceChildren(table);
-    const comparison = rows.map(({ kind, id, text, warm }) => ({ kind, id, result: text, warm }));
-    root.dataset.variantComparison = JSON.stringify(comparison);
   });
 }

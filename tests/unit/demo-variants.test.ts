@@ -1,13 +1,14 @@
 /** The demo's variant choice (src/demos/variants.ts): URL parameter, default, fall-back notes. */
 import { describe, expect, it } from 'vitest';
-import { parseVariantParam, resolveVariant, summariseResult, type VariantTable } from '../../src/demos/variants.ts';
+import { parseVariantParam, resolveVariant, type VariantTable } from '../../src/demos/variants.ts';
+import { summariseResult } from '../../src/demos/variant-compare.ts';
 
 const table: VariantTable = {
   resnet: {
     members: [
-      { kind: 'fp32', id: 'resnet', bytes: 100 },
-      { kind: 'fp16', id: 'resnet-fp16', bytes: 50 },
-      { kind: 'int8', id: 'resnet-int8', bytes: 25 },
+      { kind: 'fp32', id: 'resnet', bytes: 100, label: 'as published' },
+      { kind: 'fp16', id: 'resnet-fp16', bytes: 50, label: 'weights stored as float16' },
+      { kind: 'int8', id: 'resnet-int8', bytes: 25, label: 'int8 weights' },
     ],
     defaultKind: 'int8',
   },

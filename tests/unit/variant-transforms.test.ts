@@ -143,8 +143,9 @@ function tinyModel(): Model {
       }),
     });
   const conv = makeNode('Conv', ['x', 'conv.w', 'conv.b'], ['conv'], 'conv', { group: 1 });
-  conv.attribute.push(onnx.AttributeProto.create({ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }));
+  conv.attribute.push({ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, i: 0, f: 0, ints: [1, 1, 1, 1] });
   const bn = makeNode('BatchNormalization', ['conv', 'bn.g', 'bn.b', 'bn.m', 'bn.v'], ['bn'], 'bn');
+  // makeNode / makeTensor return the transforms' message shapes; protobufjs takes them as they are.
   const graph = onnx.GraphProto.create({
     name: 'tiny',
     node: [
@@ -166,13 +167,13 @@ function tinyModel(): Model {
     ],
     input: [valueInfo('x', [1, 2, 4, 4])],
     output: [valueInfo('y', [1, 3])],
-  });
+  } as Parameters<typeof onnx.GraphProto.create>[0]);
   return onnx.ModelProto.create({
     irVersion: 7,
     opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: 13 })],
     producerName: 'r2p-test',
     graph,
-  });
+  }) as unknown as Model;
 }
 
 const inputs = [0, 1, 2].map((seed) => {

@@ -6,29 +6,70 @@
 import onnxProto from 'onnx-proto';
 
 export const { onnx } = onnxProto;
-export type Model = onnxProto.onnx.ModelProto;
-export type Graph = onnxProto.onnx.GraphProto;
-export type Tensor = onnxProto.onnx.TensorProto;
-export type Node = onnxProto.onnx.NodeProto;
+
+/** A protobuf int64: a number, or a Long object for values protobufjs cannot hold in a double. */
+export type Int64 = number | { toNumber(): number };
+
+/*
+ * The message shapes the transforms work on. protobufjs's generated classes type every field as
+ * optional and nullable (the I* interfaces), but decode() fills each field with its default (empty
+ * arrays, '' and 0), so after decodeModel every field below is present: these types say so once,
+ * here, instead of a null check at every use.
+ */
+export interface Attribute {
+  name: string;
+  type: number;
+  i: Int64;
+  f: number;
+  ints: Int64[];
+}
+export interface Tensor {
+  name: string;
+  dims: Int64[];
+  dataType: number;
+  rawData: Uint8Array;
+  floatData: number[];
+}
+export interface Node {
+  name: string;
+  opType: string;
+  input: string[];
+  output: string[];
+  attribute: Attribute[];
+}
+export interface ValueInfo {
+  name: string;
+}
+export interface Graph {
+  name: string;
+  node: Node[];
+  initializer: Tensor[];
+  input: ValueInfo[];
+  output: ValueInfo[];
+}
+export interface Model {
+  graph: Graph | null;
+  metadataProps: { key: string; value: string }[];
+}
 
 /** ONNX element types used here (onnx.TensorProto.DataType). */
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, FLOAT16: 10 } as const;
 
 export function decodeModel(bytes: Uint8Array): Model {
-  return onnx.ModelProto.decode(bytes);
+  return onnx.ModelProto.decode(bytes) as unknown as Model;
 }
 
 export function encodeModel(model: Model): Uint8Array {
-  return onnx.ModelProto.encode(model).finish();
+  return onnx.ModelProto.encode(model as unknown as onnxProto.onnx.IModelProto).finish();
 }
 
 /** A protobuf int64 (number or Long) as a JS number. */
-export function toNumber(value: number | { toNumber(): number }): number {
+export function toNumber(value: Int64): number {
   return typeof value === 'number' ? value : value.toNumber();
 }
 
 export function tensorShape(tensor: Tensor): number[] {
-  return tensor.dims.map((dim) => toNumber(dim as number));
+  return tensor.dims.map(toNumber);
 }
 
 export function elementCount(tensor: Tensor): number {
@@ -80,7 +121,7 @@ export function makeTensor(
         : values instanceof Int8Array
           ? DataType.INT8
           : DataType.UINT8);
-  return onnx.TensorProto.create({ name, dims: [...dims], dataType: type, rawData: littleEndianBytes(values) });
+  return onnx.TensorProto.create({ name, dims: [...dims], dataType: type, rawData: littleEndianBytes(values) }) as unknown as Tensor;
 }
 
 /** A node with integer attributes only (all the transforms need). */
@@ -91,7 +132,7 @@ export function makeNode(
   name: string,
   intAttributes: Record<string, number> = {},
 ): Node {
-  return onnx.NodeProto.create({
+  const node = onnx.NodeProto.create({
     opType,
     input: inputs,
     output: outputs,
@@ -100,12 +141,13 @@ export function makeNode(
       onnx.AttributeProto.create({ name: key, type: onnx.AttributeProto.AttributeType.INT, i: value }),
     ),
   });
+  return node as unknown as Node;
 }
 
 /** An integer attribute of a node, or the fallback. */
 export function intAttribute(node: Node, name: string, fallback: number): number {
   const attribute = node.attribute.find((candidate) => candidate.name === name);
-  return attribute ? toNumber(attribute.i as number) : fallback;
+  return attribute ? toNumber(attribute.i) : fallback;
 }
 
 /** A float attribute of a node, or the fallback. */
