@@ -143,7 +143,10 @@ function tinyModel(): Model {
       }),
     });
   const conv = makeNode('Conv', ['x', 'conv.w', 'conv.b'], ['conv'], 'conv', { group: 1 });
-  conv.attribute.push({ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, i: 0, f: 0, ints: [1, 1, 1, 1] });
+  // Only the ints field: ONNX is proto2, so an explicit i: 0 would be written and contradict type INTS.
+  conv.attribute.push(
+    onnx.AttributeProto.create({ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }) as unknown as Attribute,
+  );
   const bn = makeNode('BatchNormalization', ['conv', 'bn.g', 'bn.b', 'bn.m', 'bn.v'], ['bn'], 'bn');
   // makeNode / makeTensor return the transforms' message shapes; protobufjs takes them as they are.
   const graph = onnx.GraphProto.create({
