@@ -32,6 +32,7 @@ const SECTIONS: Record<string, string> = {
   mtcnn: './mtcnn.ts',
   facenet: './facenet.ts',
   scaling: './scaling.ts',
+  variants: './variants.ts',
 };
 
 function packageVersion(name: string): string {

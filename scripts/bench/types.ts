@@ -45,6 +45,18 @@ export interface BenchRow {
   coldStart?: { cache: 'cold' | 'warm'; bytes: number; beforeMs?: [number, number]; targetMs?: number };
 }
 
+/** A row of the production-variants section (scripts/bench/variants.ts); ratio is to the fp32 parent. */
+export interface VariantRow extends BenchRow {
+  /** Catalog id of the fp32 parent. */
+  parent: string;
+  variant: import('../../src/models/catalog.ts').VariantKind;
+  bytes: number;
+  /** Accuracy against fp32, measured in this run (null for the parent itself). */
+  accuracy: import('../../src/models/catalog.ts').VariantAccuracy | null;
+  /** Session creation divided by the parent's, same backend. */
+  sessionRatio: number | null;
+}
+
 export interface BenchSection {
   id: string;
   title: string;

@@ -3,6 +3,7 @@ import type { ClassificationResult } from '../inference/tasks/classify.ts';
 import { getModel } from '../models/catalog.ts';
 import { ImageSource } from './image-source.ts';
 import { DemoShell, drawImageTo } from './shell.ts';
+import { mountVariantCompare } from './variants.ts';
 
 export async function mountClassifier(root: HTMLElement): Promise<void> {
   const top5 = root.querySelector<HTMLOListElement>('[data-top5]')!;
@@ -63,5 +64,6 @@ export async function mountClassifier(root: HTMLElement): Promise<void> {
       };
     },
   });
+  mountVariantCompare(root, shell);
   await shell.start();
 }

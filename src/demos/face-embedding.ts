@@ -18,6 +18,7 @@ import { EnrolPanel, type IdentifyOutcome } from './face-embedding-enrol.ts';
 import { distanceTable, drawFaceMarks, el, embeddingScale, faceFigure, ms, type FaceView } from './face-embedding-view.ts';
 import { ImageSource } from './image-source.ts';
 import { DemoShell, type RunContext } from './shell.ts';
+import { mountVariantCompare } from './variants.ts';
 
 type Mode = 'compare' | 'identify';
 
@@ -318,5 +319,6 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
   } catch (error) {
     shell.showError(`Enrolment is unavailable: ${(error as Error).message}`, false);
   }
+  mountVariantCompare(root, shell);
   await shell.start();
 }

@@ -10,6 +10,7 @@ import type { BackendChoice, RunTimings } from '../inference/runtime/protocol.ts
 import { getModel } from '../models/catalog.ts';
 import { defaultRepeat, parseDemoParams, type DemoParams } from './params.ts';
 import { doneSentence, formatMegabytes } from './status-text.ts';
+import { fallBackToParent, selectVariant, variantKindOf } from './variants.ts';
 
 export type DemoState = 'idle' | 'loading' | 'running' | 'done' | 'error';
 
@@ -186,7 +187,7 @@ export class DemoShell {
 
   /** The installed model currently selected. */
   selectedModel(): string {
-    return this.modelSelect?.value ?? this.root.dataset.defaultModel ?? '';
+    return selectVariant(this.root, this.modelSelect?.value ?? this.root.dataset.defaultModel ?? '');
   }
 
   backendChoice(): BackendChoice {
@@ -323,6 +324,7 @@ export class DemoShell {
         threads: ready.threads,
         threadsNote: ready.threadsNote,
         crossOriginIsolated: ready.crossOriginIsolated,
+        variant: variantKindOf(this.root, this.selectedModel()),
         timings,
         ...output,
       };
@@ -342,6 +344,8 @@ export class DemoShell {
       } else {
         const message = error instanceof InferenceError || error instanceof Error ? error.message : String(error);
         if (error instanceof InferenceError && error.code !== 'bad-input') this.loaded = null;
+        if (error instanceof InferenceError && error.code !== 'bad-input' && fallBackToParent(this.root, this.selectedModel(), message))
+          return void queueMicrotask(() => void this.run());
         this.showError(message);
       }
     } finally {
