@@ -375,7 +375,9 @@ function gluedInlineBoundaries(source: string): string[] {
       problems.push(`"…${token.value.trim().slice(-30)}" is written flush against <${after.name}>`);
     }
     const trailing = /([A-Za-z0-9·.,;:!?)\]"'’])([ \t]*\n\s*)$/.exec(token.value);
-    const startsValue = after?.kind === 'brace' ? printsValue(index + 1) : isInlineStart(after);
+    // Only an opening brace starts an expression; a closing one ends code (`);` before `})}`).
+    const startsValue =
+      after?.kind === 'brace' ? (after as { value: string }).value === '{' && printsValue(index + 1) : isInlineStart(after);
     if (trailing && token.value.trim() && startsValue) {
       problems.push(
         `"…${token.value.trim().slice(-30)}" then a line break, then ${after!.kind === 'brace' ? 'an expression' : `<${(after as { name: string }).name}>`}: the space is lost`,
