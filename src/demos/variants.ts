@@ -138,13 +138,14 @@ export interface ComparableShell {
 }
 
 /**
- * Show "Compare variants on this image" when the demo has a picker, and run the comparison
- * (src/demos/variant-compare.ts) on click.
+ * Fill the picker, show "Compare variants on this image" when the demo has one, and run the
+ * comparison (src/demos/variant-compare.ts) on click.
  */
 export function mountVariantCompare(root: HTMLElement, shell: ComparableShell): void {
   const button = root.querySelector<HTMLButtonElement>('[data-compare-variants]');
   const found = picker(root);
   if (!button || !found) return;
+  shell.selectedModel(); // fills the picker (from ?variant= or the default) before the first run
   button.hidden = false;
   button.addEventListener('click', async () => {
     if (root.dataset.state !== 'done') {

@@ -115,3 +115,30 @@ describe('built file sizes', () => {
     expect(oversizedFiles(files, 200_000_000)).toEqual([]);
   });
 });
+
+describe('installer: parts', () => {
+  it('writes consecutive parts of a file over 25 MiB, and keeps them when they are already right', async () => {
+    const { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { ensureParts } = await import('../../src/models/installer.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'r2p-parts-'));
+    try {
+      const bytes = MODEL_PART_BYTES + 5;
+      const content = Buffer.alloc(bytes);
+      for (let i = 0; i < bytes; i += 4096) content[i] = (i / 4096) % 256;
+      const entry: ModelEntry = { ...getModel('mtcnn-pnet'), id: 'big', file: 'big/model.onnx', bytes, sha256: '0'.repeat(64) };
+      mkdirSync(join(dir, 'big'));
+      writeFileSync(join(dir, entry.file), content);
+      expect(await ensureParts(entry, dir)).toBe(2);
+      const parts = modelParts(entry).map((part) => readFileSync(join(dir, part.file)));
+      expect(parts.map((part) => part.length)).toEqual([MODEL_PART_BYTES, 5]);
+      expect(Buffer.concat(parts).equals(content)).toBe(true);
+      expect(await ensureParts(entry, dir)).toBe(0); // already there
+      expect(await ensureParts(getModel('mtcnn-pnet'), dir)).toBe(0); // small files are not split
+      expect(statSync(join(dir, entry.file)).size).toBe(bytes); // the whole file stays for Node
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

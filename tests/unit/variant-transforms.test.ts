@@ -21,6 +21,7 @@ import {
   makeTensor,
   onnx,
   tensorShape,
+  type Attribute,
   type Model,
 } from '../../src/models/variants/onnx-io.ts';
 import {
