@@ -23,15 +23,15 @@ describe('astro build of malformed studies', () => {
     expect(result.status).not.toBe(0);
     expect(output).toContain('r2p content check: 12 problems');
     expect(output).toMatch(
-      /tests\/fixtures\/bad-studies\/unknown-role\.mdx: steps\[2\]\.role: expected one of "scientist", .*found "data-wizard"/,
+      /tests\/fixtures\/bad-studies\/unknown-role\.mdx: step 3 \(steps\[2\]\.role\): expected one of "scientist", .*found "data-wizard"/,
     );
-    expect(output).toMatch(/bad-url\.mdx: steps\[2\]\.artifacts\[0\]\.url: expected an absolute http\(s\) URL/);
+    expect(output).toMatch(/bad-url\.mdx: step 3 \(steps\[2\]\.artifacts\[0\]\.url\): expected an absolute http\(s\) URL/);
     expect(output).toMatch(
-      /wrong-date\.mdx: steps\[1\]\.artifacts\[0\]\.date: expected a date written as YYYY, YYYY-MM or YYYY-MM-DD, found "December 2015"/,
+      /wrong-date\.mdx: step 2 \(steps\[1\]\.artifacts\[0\]\.date\): expected a date written as YYYY, YYYY-MM or YYYY-MM-DD, found "December 2015"/,
     );
     expect(output).toMatch(/unknown-paper\.mdx: lineage\.nodes\[0\]\.paper: expected a paper id/);
-    expect(output).toMatch(/missing-step\.mdx: steps\[2\]\.id: expected step 3 to be "production-implementation"/);
-    expect(output).toMatch(/steps-out-of-order\.mdx: steps\[1\]\.id: expected step 2 to be "paper-and-initial-implementation"/);
+    expect(output).toMatch(/missing-step\.mdx: step 3 \(steps\[2\]\.id\): expected step 3 to be "production-implementation"/);
+    expect(output).toMatch(/steps-out-of-order\.mdx: step 2 \(steps\[1\]\.id\): expected step 2 to be "paper-and-initial-implementation"/);
     expect(output).toMatch(
       /unknown-sample\.mdx: demo\.samples\[1\]: expected the name of a sample image in public\/samples\/ .*found "unicorn"/,
     );
