@@ -2,6 +2,8 @@
  * npm run check: the pull-request checks, in one command.
  *
  *   npm run check                         # every step
+ *   npm run check -- --content            # the contributor's fast loop: schema and body contract, then a
+ *                                         # build of the pages (drafts included) and their links
  *   npm run check -- --allow-drafts       # skip draft studies in the publish step (work in progress)
  *   npm run check -- --skip links,types   # leave out slow steps while iterating
  *   npm run check -- --only schema,publish
@@ -22,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { contentLocation } from '../src/integrations/content-location.ts';
 import { checkCommittedFiles, formatFileProblems, parseGitFileList, type TrackedFile } from '../src/tooling/checks/committed-files.ts';
 import { checkSiteLinks, extractPage, formatLinkProblems, type PageInfo } from '../src/tooling/checks/links.ts';
-import { checkPublishable, formatPublishProblems } from '../src/tooling/checks/publish.ts';
+import { checkPublishable, formatPublishProblems, studyStatus } from '../src/tooling/checks/publish.ts';
 import { exitCodeFor, formatHeading, formatResultLine, formatSummary, type StepResult } from '../src/tooling/checks/report.ts';
 import { formatProblems, validateContent } from '../src/schema/validate.ts';
 
@@ -90,6 +92,7 @@ function parseOptions() {
       only: { type: 'string' },
       skip: { type: 'string' },
       'allow-drafts': { type: 'boolean', default: false },
+      content: { type: 'boolean', default: false },
       'keep-build': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -101,8 +104,11 @@ function parseOptions() {
         .map((item) => item.trim())
         .filter(Boolean),
     );
+  // --content: the steps about a study's content, with drafts built so their links are checked too.
+  const only = values.content ? new Set(['schema', 'links']) : list(values.only);
   return {
-    only: list(values.only),
+    content: values.content,
+    only,
     skip: list(values.skip),
     allowDrafts: values['allow-drafts'],
     keepBuild: values['keep-build'],
@@ -174,7 +180,14 @@ async function main(): Promise<number> {
         const outDir = join(scratch, `dist-${process.pid}`);
         const cacheDir = join(scratch, `cache-${process.pid}`);
         try {
-          const code = await runTool(bin('astro'), ['build'], { ...process.env, R2P_OUT_DIR: outDir, R2P_CACHE_DIR: cacheDir });
+          const env = {
+            ...process.env,
+            R2P_OUT_DIR: outDir,
+            R2P_CACHE_DIR: cacheDir,
+            // Build drafts too (--content, --allow-drafts): a work in progress gets its links checked.
+            ...(options.content || options.allowDrafts ? { R2P_SHOW_DRAFTS: '1' } : {}),
+          };
+          const code = await runTool(bin('astro'), ['build'], env);
           if (code !== 0) return { ok: false, note: `the build failed (exit status ${code}); links not checked` };
           const files = listFiles(outDir);
           const pages = new Map<string, PageInfo>(
@@ -213,7 +226,9 @@ async function main(): Promise<number> {
         });
         const problems = checkPublishable(studies, { allowDrafts: options.allowDrafts });
         if (problems.length === 0) {
-          const note = `${plural(studies.length, 'study', 'studies')}, none a draft${options.allowDrafts ? ' (drafts allowed)' : ''}, no TODO`;
+          const drafts = studies.filter((study) => studyStatus(study.source) === 'draft').length;
+          const draftNote = drafts === 0 ? 'none a draft' : `${plural(drafts, 'draft')} skipped (--allow-drafts)`;
+          const note = `${plural(studies.length, 'study', 'studies')}, ${draftNote}, no TODO${drafts > 0 ? ' in the published ones' : ''}`;
           console.log(note);
           return { ok: true, note };
         }
@@ -254,7 +269,7 @@ async function main(): Promise<number> {
 
   if (options.help) {
     console.log(
-      `usage: npm run check -- [--only a,b] [--skip a,b] [--allow-drafts] [--keep-build]\nsteps: ${steps.map((step) => `${step.key} (${step.title.toLowerCase()})`).join(', ')}`,
+      `usage: npm run check -- [--content] [--only a,b] [--skip a,b] [--allow-drafts] [--keep-build]\n--content: schema and body contract, then build the pages (drafts included) and check their links\nsteps: ${steps.map((step) => `${step.key} (${step.title.toLowerCase()})`).join(', ')}`,
     );
     return 0;
   }

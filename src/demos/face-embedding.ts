@@ -113,12 +113,15 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
     const dimension = entry.outputs[0]?.shape.at(-1);
     const verification = entry.verification;
     const size = `${entry.alignment?.chipSize}x${entry.alignment?.chipSize}`;
-    if (entry.standIn) {
+    // The study's stand-in statement travels on the picker's option (DemoShell, demo.standIns).
+    const standInFor =
+      options.length > 0 ? options.find((option) => option.value === entry.id)?.dataset.standInFor : embedderNote.dataset.standInFor;
+    if (standInFor) {
       const missing = options
         .filter((option) => option.disabled)
         .map((option) => option.textContent?.replace(/\s*\(not installed\)\s*$/, '').trim());
       embedderNote.replaceChildren(
-        el('strong', undefined, `This is not ${entry.standIn.forModel}. `),
+        el('strong', undefined, `This is not ${standInFor}. `),
         `The embedder running here is ${entry.title.split(' — ')[0]} (${dimension} numbers per face from a ${size} aligned chip): a FaceNet-style metric embedding, but a different network. ` +
           (missing.length > 0 ? `${missing.join(', ')} is not installed on this site; the demo uses it first wherever it is.` : ''),
       );
