@@ -27,6 +27,7 @@ import { checkSiteLinks, extractPage, formatLinkProblems, type PageInfo } from '
 import { checkPublishable, formatPublishProblems, studyStatus } from '../src/tooling/checks/publish.ts';
 import { exitCodeFor, formatHeading, formatResultLine, formatSummary, type StepResult } from '../src/tooling/checks/report.ts';
 import { formatProblems, validateContent } from '../src/schema/validate.ts';
+import { siteConfig } from '../src/site/config.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -193,7 +194,7 @@ async function main(): Promise<number> {
           const pages = new Map<string, PageInfo>(
             files.filter((file) => file.endsWith('.html')).map((file) => [file, extractPage(readFileSync(join(outDir, file), 'utf8'))]),
           );
-          const origins = [process.env.R2P_SITE ?? 'http://127.0.0.1:4321'];
+          const origins = [siteConfig().siteUrl];
           const problems = checkSiteLinks(files, pages, { origins });
           const links = [...pages.values()].reduce((sum, page) => sum + page.links.length, 0);
           console.log(`\nChecked ${plural(links, 'link')} on ${plural(pages.size, 'page')} against ${plural(files.length, 'built file')}.`);

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import { formatProblems, validateContent, type ContentLocation } from '../schema/validate.ts';
+import { configWarnings, siteConfig } from '../site/config.ts';
 import { contentLocation } from './content-location.ts';
 
 /** The onnxruntime-web files the WebGPU build (which also runs WASM) loads at run time. */
@@ -66,6 +67,7 @@ export default function r2p(): AstroIntegration {
           }
           logger.warn(report);
         }
+        if (command === 'build') for (const warning of configWarnings(siteConfig())) logger.warn(warning);
         const copied = copyOrtRuntime(fileURLToPath(config.publicDir));
         if (copied.length > 0) logger.info(`copied onnxruntime-web runtime: ${copied.join(', ')}`);
         updateConfig({
