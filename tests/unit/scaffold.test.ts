@@ -145,6 +145,19 @@ describe.each(DEMO_KINDS)('generated study with a %s demo', (demo) => {
     expect(validateStudySource('src/content/studies/resnet-50.mdx', source, context)).toEqual([]);
   });
 
+  it('passes the body contract too (the validator as the build runs it, with the file and public/)', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const full = { ...context, filePath: `${root}src/content/studies/resnet-50.mdx`, publicDir: `${root}public` };
+    expect(validateStudySource('src/content/studies/resnet-50.mdx', source, full)).toEqual([]);
+  });
+
+  it("states its borrowed main model as a stand-in for the study's model, to be checked", () => {
+    const data = studySchema.parse(parsed.data);
+    expect(data.demo.standIns?.map((statement) => statement.for)).toEqual([data.model.name]);
+    expect(data.demo.models).toContain(data.demo.standIns![0]!.model);
+    expect(data.demo.standIns![0]!.note).toMatch(/^TODO: /);
+  });
+
   it('is a draft, full of TODO markers, with the facts it was given', () => {
     const data = studySchema.parse(parsed.data);
     expect(data.status).toBe('draft');
