@@ -189,6 +189,8 @@ export interface ValidationContext {
   publicDir?: string;
   /** Names of the sample images (public/samples/<name>.png); when absent, demo.samples is not checked. */
   sampleNames?: ReadonlySet<string>;
+  /** Sample file names (chelsea.png) that public/samples/CREDITS.md credits; when absent, credits are not checked. */
+  creditedSamples?: ReadonlySet<string>;
 }
 
 /** Names of the sample images in a folder (file names of its .png files without the extension). */
@@ -199,6 +201,13 @@ export function readSampleNames(samplesDir: string): Set<string> | undefined {
       .filter((name) => name.endsWith('.png'))
       .map((name) => name.slice(0, -'.png'.length)),
   );
+}
+
+/** File names that public/samples/CREDITS.md credits: the first cell of each table row naming a .png. */
+export function readCreditedSamples(samplesDir: string): Set<string> | undefined {
+  const file = join(samplesDir, 'CREDITS.md');
+  if (!existsSync(file)) return undefined;
+  return new Set([...readFileSync(file, 'utf8').matchAll(/^\|\s*([\w.-]+\.png)\s*\|/gm)].map((match) => match[1] ?? ''));
 }
 
 /** Validate one study file's contents. */
@@ -280,6 +289,13 @@ export function crossCheckStudy(file: string, study: Study, body: string, contex
   const samples = context.sampleNames;
   if (samples) {
     study.demo.samples.forEach((name, index) => {
+      if (samples.has(name) && context.creditedSamples && !context.creditedSamples.has(`${name}.png`)) {
+        problems.push({
+          file,
+          path: `demo.samples[${index}]`,
+          message: `public/samples/${name}.png has no row in public/samples/CREDITS.md: add one with what it shows, its size, where it comes from, its licence and its SHA-256 (CONTRIBUTING.md, "Sample images")`,
+        });
+      }
       if (!samples.has(name)) {
         problems.push({
           file,
@@ -381,6 +397,7 @@ export function validateContent(location: ContentLocation): Problem[] {
   const context: ValidationContext = {
     paperIds: new Set(papers.map((paper) => paper.id)),
     sampleNames: readSampleNames(location.samplesDir ?? join(location.root, 'public', 'samples')),
+    creditedSamples: readCreditedSamples(location.samplesDir ?? join(location.root, 'public', 'samples')),
   };
   const files = readdirSync(location.studiesDir)
     .filter((name) => /\.mdx?$/.test(name))

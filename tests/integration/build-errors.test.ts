@@ -89,6 +89,12 @@ describe.runIf(existsSync(STAND_IN_MODEL) || process.env.CI === 'true')('a study
       expect(notice).toMatch(/stands in for VGG-16\./);
       expect(notice).toContain('no VGG-16 file is in the catalog');
       expect(notice).not.toMatch(/ResNet-34/);
+      // A figure next to the study (./vgg-16/blocks.png) is built into the page and served.
+      const figure =
+        /<img[^>]*src="([^"]+)"[^>]*alt="Three blocks of 3x3 convolutions/.exec(page) ??
+        /<img[^>]*alt="Three blocks of 3x3 convolutions[^>]*src="([^"]+)"/.exec(page);
+      expect(figure?.[1]).toBeTruthy();
+      expect(existsSync(join(kept!, decodeURIComponent(figure![1]!.split('?')[0]!)))).toBe(true);
       const catalog = readFileSync(join(kept!, 'catalog', 'index.html'), 'utf8');
       expect(catalog.match(/<section[^>]*id="resnet50-keras-imagenet"/g)).toHaveLength(1);
       // Booleans, so a failure does not print the whole page.

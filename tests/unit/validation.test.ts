@@ -2,11 +2,14 @@
  * The friendly validator against the fixtures: the good study passes, and each bad study fails
  * with one readable message naming the file, the field path, the expectation and what was found.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   formatProblems,
+  readCreditedSamples,
   readSampleNames,
   validateContent,
   validatePapersSource,
@@ -209,5 +212,31 @@ describe('contributor mistakes name the file, the field or line, and the fix', (
 
   it('prints a body problem as file:line', () => {
     expect(formatProblems(of('stray-brace'))).toMatch(/tests\/fixtures\/contributor-mistakes\/stray-brace\.mdx:\d+: a literal/);
+  });
+});
+
+describe('sample credits', () => {
+  it('reports a sample image that public/samples/CREDITS.md does not credit, and accepts it once credited', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'r2p-samples-'));
+    try {
+      for (const name of ['chelsea.png', 'kitten.png']) writeFileSync(join(dir, name), 'png');
+      writeFileSync(join(dir, 'CREDITS.md'), '| file | licence |\n| --- | --- |\n| chelsea.png | CC0 |\n');
+      const source = readFileSync(`${fixtures}good-studies/fixture-net.mdx`, 'utf8').replace(
+        'samples: [chelsea]',
+        'samples: [chelsea, kitten]',
+      );
+      const withCredits = { ...context, sampleNames: readSampleNames(dir), creditedSamples: readCreditedSamples(dir) };
+      expect(validateStudySource('x.mdx', source, withCredits)).toEqual([
+        {
+          file: 'x.mdx',
+          path: 'demo.samples[1]',
+          message: expect.stringMatching(/public\/samples\/kitten\.png has no row in public\/samples\/CREDITS\.md/),
+        },
+      ]);
+      writeFileSync(join(dir, 'CREDITS.md'), '| file | licence |\n| --- | --- |\n| chelsea.png | CC0 |\n| kitten.png | CC0 |\n');
+      expect(validateStudySource('x.mdx', source, { ...withCredits, creditedSamples: readCreditedSamples(dir) })).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
