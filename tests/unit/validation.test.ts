@@ -201,8 +201,11 @@ describe('contributor mistakes name the file, the field or line, and the fix', (
   it.each(cases)('%s', (name, expected) => {
     const found = of(name);
     expect(found.length, formatProblems(problems)).toBeGreaterThan(0);
-    expect(found[0]).toMatchObject(expected);
-    if (expected.line) expect(expected.line).toBeGreaterThan(0);
+    const { message, ...where } = expected;
+    // toMatchObject does not test a RegExp against a string, so the message is matched on its own.
+    expect(found[0]?.message).toMatch(message);
+    expect(found[0]).toMatchObject(where);
+    if (expected.line !== undefined) expect(expected.line).toBeGreaterThan(0);
   });
 
   it('the same studies without their mistake pass (the good fixture)', () => {
