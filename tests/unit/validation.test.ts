@@ -147,7 +147,7 @@ describe('contributor mistakes name the file, the field or line, and the fix', (
       .split('\n')
       .findIndex((line) => line.includes(text)) + 1;
 
-  const cases: [name: string, expected: Partial<Problem> & { message: RegExp }][] = [
+  const cases: [name: string, expected: Partial<Omit<Problem, 'message'>> & { message: RegExp }][] = [
     [
       'missing-image',
       {
