@@ -10,7 +10,8 @@
  *   npm run check -- --keep-build         # keep the temporary build and print where it is
  *
  * Steps: (a) types: astro check; (b) lint: eslint .; (c) format: prettier --check .;
- * (d) schema: the friendly content validation; (e) links: build the site into a temporary
+ * (d) schema: the friendly content validation (frontmatter, body contract of src/schema/body.ts,
+ * papers, samples, catalog); (e) links: build the site into a temporary
  * folder and check every internal link and anchor; (f) publish: no draft and no TODO in the
  * studies; (g) files: no model or weight file and nothing over 5 MB in git. Every step runs
  * even when an earlier one fails; the exit status is non-zero when any failed. The logic of
@@ -161,8 +162,10 @@ async function main(): Promise<number> {
           ? readdirSync(location.studiesDir).filter((name) => /\.mdx?$/.test(name)).length
           : 0;
         if (problems.length === 0) {
-          console.log(`r2p content check: ${plural(studies, 'study', 'studies')} and the bibliography are valid`);
-          return { ok: true, note: `${plural(studies, 'study', 'studies')} and papers.yaml valid` };
+          console.log(
+            `r2p content check: ${plural(studies, 'study', 'studies')} (frontmatter and body contract) and the bibliography are valid`,
+          );
+          return { ok: true, note: `${plural(studies, 'study', 'studies')} (frontmatter, body contract) and papers.yaml valid` };
         }
         console.log(formatProblems(problems));
         return { ok: false, note: plural(problems.length, 'content problem') };
