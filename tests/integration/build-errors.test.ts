@@ -89,6 +89,8 @@ describe.runIf(existsSync(STAND_IN_MODEL) || process.env.CI === 'true')('a study
       expect(notice).toMatch(/stands in for VGG-16\./);
       expect(notice).toContain('no VGG-16 file is in the catalog');
       expect(notice).not.toMatch(/ResNet-34/);
+      // --content builds drafts too, so a work in progress gets its page and links checked.
+      expect(existsSync(join(kept!, 'studies', 'draft-net', 'index.html'))).toBe(true);
       // A figure next to the study (./vgg-16/blocks.png) is built into the page and served.
       const figure =
         /<img[^>]*src="([^"]+)"[^>]*alt="Three blocks of 3x3 convolutions/.exec(page) ??
@@ -103,5 +105,18 @@ describe.runIf(existsSync(STAND_IN_MODEL) || process.env.CI === 'true')('a study
     } finally {
       if (kept) rmSync(kept, { recursive: true, force: true });
     }
+  });
+});
+
+describe('npm run check -- --allow-drafts', () => {
+  it('says how many drafts it skipped instead of "none a draft"', () => {
+    const { status, output } = runCheck(
+      ['--only', 'publish', '--allow-drafts'],
+      'tests/fixtures/good-studies',
+      'tests/fixtures/papers.yaml',
+    );
+    expect(status, output).toBe(0);
+    expect(output).toMatch(/1 study, 1 draft skipped \(--allow-drafts\), no TODO in the published ones/);
+    expect(output).not.toMatch(/none a draft/);
   });
 });
