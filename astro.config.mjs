@@ -8,10 +8,12 @@ import r2p from './src/integrations/r2p.ts';
 import search from './src/integrations/search.ts';
 import serviceWorker from './src/integrations/service-worker.ts';
 import modelParts from './src/integrations/model-parts.ts';
-import rehypeDiagrams from './src/lib/rehype-diagrams.ts';
+import rehypeDiagrams from './src/build/rehype-diagrams.ts';
+import { siteConfig } from './src/site/config.ts';
 
 export default defineConfig({
-  site: process.env.R2P_SITE ?? 'http://127.0.0.1:4321',
+  // R2P_SITE_URL (see src/site/config.ts); the r2p integration warns when it is unset.
+  site: siteConfig().siteUrl,
   // csp() rewrites the built HTML (a policy with its inline hashes), so it runs before the
   // search index and the service worker's manifest, which read the final pages.
   integrations: [r2p(), mdx(), sitemap({ filter: (page) => !page.endsWith('/404/') }), csp(), search(), modelParts(), serviceWorker()],

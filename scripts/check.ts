@@ -2,18 +2,21 @@
  * npm run check: the pull-request checks, in one command.
  *
  *   npm run check                         # every step
+ *   npm run check -- --content            # the contributor's fast loop: schema and body contract, then a
+ *                                         # build of the pages (drafts included) and their links
  *   npm run check -- --allow-drafts       # skip draft studies in the publish step (work in progress)
  *   npm run check -- --skip links,types   # leave out slow steps while iterating
  *   npm run check -- --only schema,publish
  *   npm run check -- --keep-build         # keep the temporary build and print where it is
  *
  * Steps: (a) types: astro check; (b) lint: eslint .; (c) format: prettier --check .;
- * (d) schema: the friendly content validation; (e) links: build the site into a temporary
+ * (d) schema: the friendly content validation (frontmatter, body contract of src/schema/body.ts,
+ * papers, samples, catalog); (e) links: build the site into a temporary
  * folder and check every internal link and anchor; (f) publish: no draft and no TODO in the
  * studies; (g) files: no model or weight file and nothing over 5 MB in git; (h) sizes: no
  * built file over the per-file limit of static hosts (--max-file-size, default 25 MiB). Every step runs
  * even when an earlier one fails; the exit status is non-zero when any failed. The logic of
- * (d)-(g) lives in src/schema/validate.ts and src/lib/checks/*.ts; this file only runs it.
+ * (d)-(g) lives in src/schema/validate.ts and src/tooling/checks/*.ts; this file only runs it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -21,9 +24,9 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { contentLocation } from '../src/integrations/content-location.ts';
-import { checkCommittedFiles, formatFileProblems, parseGitFileList, type TrackedFile } from '../src/lib/checks/committed-files.ts';
-import { checkSiteLinks, extractPage, formatLinkProblems, type PageInfo } from '../src/lib/checks/links.ts';
-import { checkPublishable, formatPublishProblems } from '../src/lib/checks/publish.ts';
+import { checkCommittedFiles, formatFileProblems, parseGitFileList, type TrackedFile } from '../src/tooling/checks/committed-files.ts';
+import { checkSiteLinks, extractPage, formatLinkProblems, type PageInfo } from '../src/tooling/checks/links.ts';
+import { checkPublishable, formatPublishProblems, studyStatus } from '../src/tooling/checks/publish.ts';
 import {
   DEFAULT_MAX_BUILT_FILE_BYTES,
   formatBytes,
@@ -31,9 +34,10 @@ import {
   oversizedFiles,
   parseByteSize,
   type BuiltFile,
-} from '../src/lib/checks/built-file-sizes.ts';
-import { exitCodeFor, formatHeading, formatResultLine, formatSummary, type StepResult } from '../src/lib/checks/report.ts';
+} from '../src/tooling/checks/built-file-sizes.ts';
+import { exitCodeFor, formatHeading, formatResultLine, formatSummary, type StepResult } from '../src/tooling/checks/report.ts';
 import { formatProblems, validateContent } from '../src/schema/validate.ts';
+import { siteConfig } from '../src/site/config.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -99,6 +103,7 @@ function parseOptions() {
       only: { type: 'string' },
       skip: { type: 'string' },
       'allow-drafts': { type: 'boolean', default: false },
+      content: { type: 'boolean', default: false },
       'keep-build': { type: 'boolean', default: false },
       'max-file-size': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -111,8 +116,11 @@ function parseOptions() {
         .map((item) => item.trim())
         .filter(Boolean),
     );
+  // --content: the steps about a study's content, with drafts built so their links are checked too.
+  const only = values.content ? new Set(['schema', 'links']) : list(values.only);
   return {
-    only: list(values.only),
+    content: values.content,
+    only,
     skip: list(values.skip),
     allowDrafts: values['allow-drafts'],
     keepBuild: values['keep-build'],
@@ -167,8 +175,10 @@ async function main(): Promise<number> {
           ? readdirSync(location.studiesDir).filter((name) => /\.mdx?$/.test(name)).length
           : 0;
         if (problems.length === 0) {
-          console.log(`r2p content check: ${plural(studies, 'study', 'studies')} and the bibliography are valid`);
-          return { ok: true, note: `${plural(studies, 'study', 'studies')} and papers.yaml valid` };
+          console.log(
+            `r2p content check: ${plural(studies, 'study', 'studies')} (frontmatter and body contract) and the bibliography are valid`,
+          );
+          return { ok: true, note: `${plural(studies, 'study', 'studies')} (frontmatter, body contract) and papers.yaml valid` };
         }
         console.log(formatProblems(problems));
         return { ok: false, note: plural(problems.length, 'content problem') };
@@ -187,14 +197,21 @@ async function main(): Promise<number> {
         const outDir = join(scratch, `dist-${process.pid}`);
         const cacheDir = join(scratch, `cache-${process.pid}`);
         try {
-          const code = await runTool(bin('astro'), ['build'], { ...process.env, R2P_OUT_DIR: outDir, R2P_CACHE_DIR: cacheDir });
+          const env = {
+            ...process.env,
+            R2P_OUT_DIR: outDir,
+            R2P_CACHE_DIR: cacheDir,
+            // Build drafts too (--content, --allow-drafts): a work in progress gets its links checked.
+            ...(options.content || options.allowDrafts ? { R2P_SHOW_DRAFTS: '1' } : {}),
+          };
+          const code = await runTool(bin('astro'), ['build'], env);
           if (code !== 0) return { ok: false, note: `the build failed (exit status ${code}); links not checked` };
           const files = listFiles(outDir);
           builtFiles = files.map((file) => ({ path: file, bytes: statSync(join(outDir, file)).size }));
           const pages = new Map<string, PageInfo>(
             files.filter((file) => file.endsWith('.html')).map((file) => [file, extractPage(readFileSync(join(outDir, file), 'utf8'))]),
           );
-          const origins = [process.env.R2P_SITE ?? 'http://127.0.0.1:4321'];
+          const origins = [siteConfig().siteUrl];
           const problems = checkSiteLinks(files, pages, { origins });
           const links = [...pages.values()].reduce((sum, page) => sum + page.links.length, 0);
           console.log(`\nChecked ${plural(links, 'link')} on ${plural(pages.size, 'page')} against ${plural(files.length, 'built file')}.`);
@@ -227,7 +244,9 @@ async function main(): Promise<number> {
         });
         const problems = checkPublishable(studies, { allowDrafts: options.allowDrafts });
         if (problems.length === 0) {
-          const note = `${plural(studies.length, 'study', 'studies')}, none a draft${options.allowDrafts ? ' (drafts allowed)' : ''}, no TODO`;
+          const drafts = studies.filter((study) => studyStatus(study.source) === 'draft').length;
+          const draftNote = drafts === 0 ? 'none a draft' : `${plural(drafts, 'draft')} skipped (--allow-drafts)`;
+          const note = `${plural(studies.length, 'study', 'studies')}, ${draftNote}, no TODO${drafts > 0 ? ' in the published ones' : ''}`;
           console.log(note);
           return { ok: true, note };
         }
@@ -297,7 +316,7 @@ async function main(): Promise<number> {
 
   if (options.help) {
     console.log(
-      `usage: npm run check -- [--only a,b] [--skip a,b] [--allow-drafts] [--keep-build] [--max-file-size 25MiB]\nsteps: ${steps.map((step) => `${step.key} (${step.title.toLowerCase()})`).join(', ')}`,
+      `usage: npm run check -- [--content] [--only a,b] [--skip a,b] [--allow-drafts] [--keep-build] [--max-file-size 25MiB]\n--content: schema and body contract, then build the pages (drafts included) and check their links\nsteps: ${steps.map((step) => `${step.key} (${step.title.toLowerCase()})`).join(', ')}`,
     );
     return 0;
   }

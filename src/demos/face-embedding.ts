@@ -119,9 +119,14 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
     const dimension = entry.outputs[0]?.shape.at(-1);
     const verification = entry.verification;
     const size = `${entry.alignment?.chipSize}x${entry.alignment?.chipSize}`;
-    // The stand-in line above the demo says what this is not; this line says what runs.
-    embedderNote.textContent = entry.standIn
-      ? `Embedder: ${entry.title.split(' — ')[0]}, ${dimension} numbers per face from a ${size} aligned chip (a FaceNet-style metric embedding, not FaceNet itself).`
+    // The stand-in line above the demo says what this is not; this line says what runs. The study's
+    // stand-in statement travels on the picker's option (DemoShell, demo.standIns).
+    const options = modelSelect ? [...modelSelect.options] : [];
+    const fileId = entry.variant?.parent ?? entry.id; // a variant shares its parent's stand-in statement
+    const standInFor =
+      options.length > 0 ? options.find((option) => option.value === fileId)?.dataset.standInFor : embedderNote.dataset.standInFor;
+    embedderNote.textContent = standInFor
+      ? `Embedder: ${entry.title.split(' — ')[0]}, ${dimension} numbers per face from a ${size} aligned chip (a FaceNet-style metric embedding, not ${standInFor} itself).`
       : `Embedder: ${entry.title}, ${dimension} numbers per face from a ${size} aligned chip.`;
     for (const note of thresholdNotes) note.textContent = verification ? String(verification.threshold) : '—';
     for (const note of ruleNotes) {

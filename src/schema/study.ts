@@ -58,6 +58,16 @@ export const UPDATABILITY = ['frozen', 'fine-tunable', 'transfer-learnable', 'en
 
 const list = (values: readonly string[]) => values.map((value) => `"${value}"`).join(', ');
 
+/** Whether a YYYY, YYYY-MM or YYYY-MM-DD text names a day that exists (no 30 February). */
+export function isRealDate(text: string): boolean {
+  const [year, month, day] = text.split('-').map(Number);
+  if (day === undefined || month === undefined || year === undefined) return true;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+const realDay = (value: string) => isRealDate(value);
+const NO_SUCH_DAY = 'expected a day that exists in that month (the month is shorter)';
+
 /**
  * A date as YYYY, YYYY-MM or YYYY-MM-DD. YAML parsers turn bare 2015 into a number and
  * 2015-12-10 into a Date, so both are normalised back to text before checking.
@@ -72,7 +82,8 @@ export const partialDate = z.preprocess(
     .string({ error: 'expected a date written as YYYY, YYYY-MM or YYYY-MM-DD' })
     .regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, {
       error: 'expected a date written as YYYY, YYYY-MM or YYYY-MM-DD',
-    }),
+    })
+    .refine(realDay, { error: NO_SUCH_DAY }),
 );
 
 /** A full calendar date, YYYY-MM-DD. */
@@ -80,7 +91,8 @@ export const isoDate = z.preprocess(
   (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString().slice(0, 10) : value),
   z
     .string({ error: 'expected a date written as YYYY-MM-DD' })
-    .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { error: 'expected a date written as YYYY-MM-DD' }),
+    .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { error: 'expected a date written as YYYY-MM-DD' })
+    .refine(realDay, { error: NO_SUCH_DAY }),
 );
 
 /** An absolute http(s) URL. */
@@ -264,6 +276,23 @@ export const demoSchema = z.strictObject({
     .min(1, { error: 'expected at least one model id' }),
   /** Sample images (file names without extension in public/samples) offered first. */
   samples: z.array(text('a sample name')).min(1, { error: 'expected at least one sample' }),
+  /**
+   * Models in demo.models that are not the model this study is about, each with the sentence the
+   * demo shows beside it. `for` must be the study's model.name. The statement belongs to the
+   * study, not to the catalog: the same file can stand in for different models in different studies.
+   */
+  standIns: z
+    .array(
+      z.strictObject({
+        /** Catalog id of the file that runs (one of demo.models). */
+        model: z.enum(MODEL_IDS, { error: `expected a model id from src/models/catalog.ts (${list(MODEL_IDS)})` }),
+        /** The model it stands in for: this study's model.name. */
+        for: text("the model it stands in for (the study's model.name)"),
+        /** How it differs from the real model, in one or two sentences. */
+        note: text('how the stand-in differs'),
+      }),
+    )
+    .optional(),
 });
 
 /** A person who wrote or reviewed the study. */

@@ -11,14 +11,49 @@ import matter from 'gray-matter';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'astro/zod';
 import { getModel } from '../models/catalog.ts';
+import { bodyStartLine, checkStudyBody } from './body.ts';
 import { DEMO_KIND_TASKS, paperSchema, studySchema, type Paper, type Study } from './study.ts';
 
 /** One problem in one file. */
 export interface Problem {
   file: string;
+  /** The field (steps[2].role, shown as "step 3 (steps[2].role)"), or "body" for the MDX below the frontmatter. */
   path: string;
+  /** 1-based line in the file, when the problem is on one line. */
+  line?: number;
   message: string;
 }
+
+/** Edit distance between two short texts (for "did you mean"). */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The closest of the candidates to a wrong value, when it is close enough to be a typo. */
+export function nearest(value: string, candidates: Iterable<string>): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(value.toLowerCase(), candidate.toLowerCase());
+    if (!best || distance < best.distance) best = { candidate, distance };
+  }
+  if (!best) return undefined;
+  const close = best.distance <= Math.max(2, Math.floor(best.candidate.length / 3));
+  const contained = value.length >= 3 && (best.candidate.includes(value) || value.includes(best.candidate));
+  return close || contained ? best.candidate : undefined;
+}
+
+const didYouMean = (value: unknown, candidates: Iterable<string>) => {
+  const match = typeof value === 'string' ? nearest(value, candidates) : undefined;
+  return match ? `; did you mean "${match}"?` : '';
+};
 
 /** Render a value briefly for "found ..." */
 export function describeValue(value: unknown): string {
@@ -31,10 +66,60 @@ export function describeValue(value: unknown): string {
   return json.length > 60 ? `${json.slice(0, 57)}..."` : json;
 }
 
-/** Dotted path with [index] for arrays: steps[1].role */
+/**
+ * Dotted path with [index] for arrays: steps[1].role. A path inside a step also names the step
+ * the way prose does, 1-based: "step 2 (steps[1].role)".
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(frontmatter)';
-  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`)).join('');
+  const dotted = path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`)).join('');
+  if (path[0] === 'steps' && typeof path[1] === 'number') return `step ${path[1] + 1} (${dotted})`;
+  return dotted;
+}
+
+/** The zod schema at a path of studySchema, for describing a missing block. */
+function schemaAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): z.core.$ZodType | undefined {
+  let current: z.core.$ZodType | undefined = schema;
+  for (const key of path) {
+    current = unwrap(current);
+    const def = current?._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType } | undefined;
+    if (def?.type === 'object' && typeof key === 'string') current = def.shape?.[key];
+    else if (def?.type === 'array' && typeof key === 'number') current = def.element;
+    else return undefined;
+  }
+  return unwrap(current);
+}
+
+function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
+  let current = schema;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const def = current._zod.def as { type: string; innerType?: z.core.$ZodType; out?: z.core.$ZodType };
+    if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') current = def.innerType;
+    else if (def.type === 'pipe') current = def.out;
+    else break;
+  }
+  return current;
+}
+
+/** "transforms (a list of { name, detail }), shapesPreprocessing (text), constraints (optional)". */
+export function describeFields(schema: z.core.$ZodType | undefined): string | undefined {
+  const def = unwrap(schema)?._zod.def as { type: string; shape?: Record<string, z.core.$ZodType> } | undefined;
+  if (def?.type !== 'object' || !def.shape) return undefined;
+  return Object.entries(def.shape)
+    .map(([key, field]) => {
+      const optional = (field._zod.def as { type: string }).type === 'optional';
+      const inner = unwrap(field)?._zod.def as { type: string; element?: z.core.$ZodType } | undefined;
+      let kind = 'text';
+      if (inner?.type === 'array') {
+        const element = unwrap(inner.element)?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
+        kind = element?.type === 'object' && element.shape ? `a list of { ${Object.keys(element.shape).join(', ')} }` : 'a list';
+      } else if (inner?.type === 'object')
+        kind = `{ ${Object.keys((inner as { shape?: Record<string, unknown> }).shape ?? {}).join(', ')} }`;
+      else if (inner?.type === 'number') kind = 'a number';
+      else if (inner?.type === 'enum') kind = 'one of a fixed list';
+      return `${key} (${kind}${optional ? ', optional' : ''})`;
+    })
+    .join(', ');
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
@@ -68,10 +153,16 @@ export function issuesToProblems(file: string, data: unknown, issues: readonly z
     const found = valueAt(data, issue.path);
     let message = issue.message;
     if (issue.code === 'invalid_type' && found === undefined) {
-      message = `${message.startsWith('expected') ? message : `expected ${issue.expected}`}, but the field is missing`;
+      const fields = issue.expected === 'object' ? describeFields(schemaAt(studySchema, issue.path)) : undefined;
+      message = fields
+        ? `the ${formatPath(issue.path)} block is missing; it needs ${fields} (see src/schema/study.ts, or the block the scaffold writes)`
+        : `${message.startsWith('expected') ? message : `expected ${issue.expected}`}, but the field is missing`;
     } else if (!/found/.test(message)) {
       if (!message.startsWith('expected')) message = `expected ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
       message = `${message}, found ${describeValue(found)}`;
+    }
+    if (issue.code === 'invalid_value' && 'values' in issue) {
+      message += didYouMean(found, (issue.values as unknown[]).map(String));
     }
     return [{ file, path: formatPath(issue.path), message }];
   });
@@ -80,7 +171,9 @@ export function issuesToProblems(file: string, data: unknown, issues: readonly z
 /** Split an MDX/Markdown file into frontmatter data and body. */
 export function readFrontmatter(source: string): { data: Record<string, unknown>; body: string } {
   // gray-matter caches by content; pass a fresh options object to avoid sharing parsed data.
-  const parsed = matter(source, { language: 'yaml' });
+  // The yaml package's YAML 1.2 core schema keeps dates as text, so 2026-02-30 is reported
+  // rather than silently rolled over to 2 March as a YAML 1.1 timestamp would be.
+  const parsed = matter(source, { language: 'yaml', engines: { yaml: (text: string) => parseYaml(text) as object } });
   return { data: parsed.data as Record<string, unknown>, body: parsed.content };
 }
 
@@ -91,8 +184,13 @@ export function citedIds(body: string): string[] {
 
 export interface ValidationContext {
   paperIds: ReadonlySet<string>;
+  /** Absolute path of the study file and the site's public/ folder, for the body contract; without them the body is not checked. */
+  filePath?: string;
+  publicDir?: string;
   /** Names of the sample images (public/samples/<name>.png); when absent, demo.samples is not checked. */
   sampleNames?: ReadonlySet<string>;
+  /** Sample file names (chelsea.png) that public/samples/CREDITS.md credits; when absent, credits are not checked. */
+  creditedSamples?: ReadonlySet<string>;
 }
 
 /** Names of the sample images in a folder (file names of its .png files without the extension). */
@@ -103,6 +201,13 @@ export function readSampleNames(samplesDir: string): Set<string> | undefined {
       .filter((name) => name.endsWith('.png'))
       .map((name) => name.slice(0, -'.png'.length)),
   );
+}
+
+/** File names that public/samples/CREDITS.md credits: the first cell of each table row naming a .png. */
+export function readCreditedSamples(samplesDir: string): Set<string> | undefined {
+  const file = join(samplesDir, 'CREDITS.md');
+  if (!existsSync(file)) return undefined;
+  return new Set([...readFileSync(file, 'utf8').matchAll(/^\|\s*([\w.-]+\.png)\s*\|/gm)].map((match) => match[1] ?? ''));
 }
 
 /** Validate one study file's contents. */
@@ -122,7 +227,14 @@ export function validateStudySource(file: string, source: string, context: Valid
   }
   const result = studySchema.safeParse(data);
   if (!result.success) return issuesToProblems(file, data, result.error.issues);
-  return crossCheckStudy(file, result.data, body, context);
+  const problems = crossCheckStudy(file, result.data, body, context);
+  if (context.filePath && context.publicDir) {
+    const firstLine = bodyStartLine(source);
+    for (const problem of checkStudyBody(body, result.data, { filePath: context.filePath, publicDir: context.publicDir, firstLine })) {
+      problems.push({ file, path: 'body', ...(problem.line ? { line: problem.line } : {}), message: problem.message });
+    }
+  }
+  return problems;
 }
 
 /** Checks between a valid study, the bibliography and itself. */
@@ -132,7 +244,7 @@ export function crossCheckStudy(file: string, study: Study, body: string, contex
     problems.push({
       file,
       path,
-      message: `expected a paper id from src/content/papers.yaml, found "${id}" (no such paper)`,
+      message: `expected a paper id from src/content/papers.yaml, found "${id}" (no such paper${didYouMean(id, context.paperIds)}); add the paper there first (CONTRIBUTING.md, "Adding a paper")`,
     });
   study.references.forEach((id, index) => {
     if (!context.paperIds.has(id)) unknownPaper(`references[${index}]`, id);
@@ -140,7 +252,7 @@ export function crossCheckStudy(file: string, study: Study, body: string, contex
   study.steps.forEach((step, stepIndex) =>
     step.artifacts.forEach((artifact, index) => {
       if (artifact.paper && !context.paperIds.has(artifact.paper)) {
-        unknownPaper(`steps[${stepIndex}].artifacts[${index}].paper`, artifact.paper);
+        unknownPaper(formatPath(['steps', stepIndex, 'artifacts', index, 'paper']), artifact.paper);
       }
     }),
   );
@@ -158,7 +270,7 @@ export function crossCheckStudy(file: string, study: Study, body: string, contex
         problems.push({
           file,
           path: `lineage.edges[${index}].${end}`,
-          message: `expected the id of a node in lineage.nodes, found "${edge[end]}"`,
+          message: `expected the id of a node in lineage.nodes, found "${edge[end]}"${didYouMean(edge[end], nodeIds)}`,
         });
       }
     }
@@ -177,15 +289,45 @@ export function crossCheckStudy(file: string, study: Study, body: string, contex
   const samples = context.sampleNames;
   if (samples) {
     study.demo.samples.forEach((name, index) => {
+      if (samples.has(name) && context.creditedSamples && !context.creditedSamples.has(`${name}.png`)) {
+        problems.push({
+          file,
+          path: `demo.samples[${index}]`,
+          message: `public/samples/${name}.png has no row in public/samples/CREDITS.md: add one with what it shows, its size, where it comes from, its licence and its SHA-256 (CONTRIBUTING.md, "Sample images")`,
+        });
+      }
       if (!samples.has(name)) {
         problems.push({
           file,
           path: `demo.samples[${index}]`,
-          message: `expected the name of a sample image in public/samples/ (${[...samples].sort().join(', ')}), found "${name}"`,
+          message: `expected the name of a sample image in public/samples/ (${[...samples].sort().join(', ')}), found "${name}"${didYouMean(name, samples)}; to add a sample, see CONTRIBUTING.md, "Sample images"`,
         });
       }
     });
   }
+  study.demo.standIns?.forEach((standIn, index) => {
+    if (!study.demo.models.includes(standIn.model)) {
+      problems.push({
+        file,
+        path: `demo.standIns[${index}].model`,
+        message: `expected one of demo.models (${study.demo.models.join(', ')}), found "${standIn.model}": a stand-in statement is about a model the demo runs`,
+      });
+    }
+    if (standIn.for !== study.model.name) {
+      problems.push({
+        file,
+        path: `demo.standIns[${index}].for`,
+        message: `expected this study's model.name "${study.model.name}", found "${standIn.for}": a stand-in stands in for the model the study is about`,
+      });
+    }
+    if (study.demo.standIns!.findIndex((other) => other.model === standIn.model) !== index) {
+      problems.push({
+        file,
+        path: `demo.standIns[${index}].model`,
+        message: `expected one statement per model, found "${standIn.model}" twice`,
+      });
+    }
+  });
   const references = new Set(study.references);
   for (const id of new Set(citedIds(body))) {
     if (!context.paperIds.has(id)) unknownPaper(`body <Cite id="${id}">`, id);
@@ -244,6 +386,8 @@ export interface ContentLocation {
   papersFile: string;
   /** Folder of the sample images (default: <root>/public/samples). */
   samplesDir?: string;
+  /** Folder served at the site root, for images in study bodies (default: <root>/public). */
+  publicDir?: string;
 }
 
 /** Validate every study and the bibliography; returns all problems (empty when valid). */
@@ -253,6 +397,7 @@ export function validateContent(location: ContentLocation): Problem[] {
   const context: ValidationContext = {
     paperIds: new Set(papers.map((paper) => paper.id)),
     sampleNames: readSampleNames(location.samplesDir ?? join(location.root, 'public', 'samples')),
+    creditedSamples: readCreditedSamples(location.samplesDir ?? join(location.root, 'public', 'samples')),
   };
   const files = readdirSync(location.studiesDir)
     .filter((name) => /\.mdx?$/.test(name))
@@ -263,13 +408,16 @@ export function validateContent(location: ContentLocation): Problem[] {
       problems.push({ file: rel(path), path: '(file name)', message: `expected a lower-case kebab-case .mdx file name, found "${name}"` });
       continue;
     }
-    problems.push(...validateStudySource(rel(path), readFileSync(path, 'utf8'), context));
+    const publicDir = location.publicDir ?? join(location.root, 'public');
+    problems.push(...validateStudySource(rel(path), readFileSync(path, 'utf8'), { ...context, filePath: path, publicDir }));
   }
   return problems;
 }
 
 /** The report printed by the build and the check command. */
 export function formatProblems(problems: readonly Problem[]): string {
-  const lines = problems.map((problem) => `  ${problem.file}: ${problem.path}: ${problem.message}`);
+  const lines = problems.map((problem) =>
+    problem.line ? `  ${problem.file}:${problem.line}: ${problem.message}` : `  ${problem.file}: ${problem.path}: ${problem.message}`,
+  );
   return `r2p content check: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${lines.join('\n')}`;
 }

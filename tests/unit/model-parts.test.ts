@@ -1,7 +1,7 @@
 /**
  * Large models served in parts (src/models/parts.ts), the runtime joining them
  * (fetchModel in src/inference/runtime/model-fetch.ts), and the built-file size check
- * (src/lib/checks/built-file-sizes.ts).
+ * (src/tooling/checks/built-file-sizes.ts).
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import {
   formatOversizedFiles,
   oversizedFiles,
   parseByteSize,
-} from '../../src/lib/checks/built-file-sizes.ts';
+} from '../../src/tooling/checks/built-file-sizes.ts';
 
 const BASE = 'https://r2p.test/';
 

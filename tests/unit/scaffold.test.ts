@@ -1,5 +1,5 @@
 /**
- * The scaffold of `npm run new` (src/lib/scaffold.ts): slug rules, answer checks, and a
+ * The scaffold of `npm run new` (src/tooling/scaffold.ts): slug rules, answer checks, and a
  * generated study that is valid against the real schema, catalog and bibliography, follows the
  * body skeleton, and is clearly unfinished (draft, TODO markers).
  */
@@ -24,11 +24,11 @@ import {
   slugProblem,
   suggestSlug,
   type ScaffoldInput,
-} from '../../src/lib/scaffold.ts';
+} from '../../src/tooling/scaffold.ts';
 import { getModel } from '../../src/models/catalog.ts';
 import { DEMO_KINDS, STEP_IDS, studySchema, type DemoKind } from '../../src/schema/study.ts';
 import { validatePapersSource, validateStudySource } from '../../src/schema/validate.ts';
-import { checkPublishable } from '../../src/lib/checks/publish.ts';
+import { checkPublishable } from '../../src/tooling/checks/publish.ts';
 
 const PAPERS_FILE = fileURLToPath(new URL('../../src/content/papers.yaml', import.meta.url));
 const { papers } = validatePapersSource('papers.yaml', readFileSync(PAPERS_FILE, 'utf8'));
@@ -143,6 +143,19 @@ describe.each(DEMO_KINDS)('generated study with a %s demo', (demo) => {
 
   it('passes the friendly validator with the real papers and catalog', () => {
     expect(validateStudySource('src/content/studies/resnet-50.mdx', source, context)).toEqual([]);
+  });
+
+  it('passes the body contract too (the validator as the build runs it, with the file and public/)', () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const full = { ...context, filePath: `${root}src/content/studies/resnet-50.mdx`, publicDir: `${root}public` };
+    expect(validateStudySource('src/content/studies/resnet-50.mdx', source, full)).toEqual([]);
+  });
+
+  it("states its borrowed main model as a stand-in for the study's model, to be checked", () => {
+    const data = studySchema.parse(parsed.data);
+    expect(data.demo.standIns?.map((statement) => statement.for)).toEqual([data.model.name]);
+    expect(data.demo.models).toContain(data.demo.standIns![0]!.model);
+    expect(data.demo.standIns![0]!.note).toMatch(/^TODO: /);
   });
 
   it('is a draft, full of TODO markers, with the facts it was given', () => {

@@ -2,11 +2,14 @@
  * The friendly validator against the fixtures: the good study passes, and each bad study fails
  * with one readable message naming the file, the field path, the expectation and what was found.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   formatProblems,
+  readCreditedSamples,
   readSampleNames,
   validateContent,
   validatePapersSource,
@@ -30,16 +33,20 @@ describe('study validation', () => {
   });
 
   const cases: [fixture: string, path: string, expected: RegExp][] = [
-    ['missing-step', 'steps[2].id', /expected step 3 to be "production-implementation".*found "accessible-layer"/],
-    ['steps-out-of-order', 'steps[1].id', /expected step 2 to be "paper-and-initial-implementation".*found "production-implementation"/],
+    ['missing-step', 'step 3 (steps[2].id)', /expected step 3 to be "production-implementation".*found "accessible-layer"/],
+    [
+      'steps-out-of-order',
+      'step 2 (steps[1].id)',
+      /expected step 2 to be "paper-and-initial-implementation".*found "production-implementation"/,
+    ],
     [
       'unknown-role',
-      'steps[2].role',
+      'step 3 (steps[2].role)',
       /expected one of "scientist", "phd-postdoc", "library-engineer", "general-developer", found "data-wizard"/,
     ],
-    ['bad-url', 'steps[2].artifacts[0].url', /expected an absolute http\(s\) URL.*found "github.com\/pytorch\/vision"/],
+    ['bad-url', 'step 3 (steps[2].artifacts[0].url)', /expected an absolute http\(s\) URL.*found "github.com\/pytorch\/vision"/],
     ['unknown-paper', 'lineage.nodes[0].paper', /expected a paper id from src\/content\/papers.yaml, found "lecun1998gradient"/],
-    ['wrong-date', 'steps[1].artifacts[0].date', /expected a date written as YYYY, YYYY-MM or YYYY-MM-DD, found "December 2015"/],
+    ['wrong-date', 'step 2 (steps[1].artifacts[0].date)', /expected a date written as YYYY, YYYY-MM or YYYY-MM-DD, found "December 2015"/],
     ['unknown-model', 'demo.models[0]', /expected a model id from src\/models\/catalog.ts.*found "resnet-9000"/],
     ['missing-field', 'summary', /expected a summary.*the field is missing/],
     ['uncited-reference', 'body <Cite id="nobody2020">', /found "nobody2020" \(no such paper\)/],
@@ -66,10 +73,7 @@ describe('study validation', () => {
   });
 
   it('reports an unknown field by name', () => {
-    const source = readFileSync(`${fixtures}good-studies/fixture-net.mdx`, 'utf8').replace(
-      'status: published',
-      'status: published\nstatsu: draft',
-    );
+    const source = readFileSync(`${fixtures}good-studies/fixture-net.mdx`, 'utf8').replace('status: draft', 'status: draft\nstatsu: draft');
     const problems = validateStudySource('typo.mdx', source, context);
     expect(problems).toEqual([{ file: 'typo.mdx', path: 'statsu', message: expect.stringMatching(/unexpected field "statsu"/) }]);
   });
@@ -90,7 +94,7 @@ describe('study validation', () => {
   it('formats a report with one line per problem', () => {
     const report = formatProblems(check('bad-studies', 'unknown-role'));
     expect(report.split('\n')).toHaveLength(2);
-    expect(report).toContain('unknown-role.mdx: steps[2].role: expected one of');
+    expect(report).toContain('unknown-role.mdx: step 3 (steps[2].role): expected one of');
   });
 
   it('validates a whole folder and the bibliography', () => {
@@ -125,5 +129,117 @@ describe('bibliography validation', () => {
     expect(papers.map((paper) => paper.id)).toEqual(['b', 'b']);
     expect(problems.map((problem) => problem.path)).toEqual(['[0].url', '[2].id']);
     expect(problems[0]?.message).toMatch(/expected at least one of arxiv, doi or url/);
+  });
+});
+
+/**
+ * The mistakes a new contributor makes (tests/fixtures/contributor-mistakes/): each fixture is the
+ * good fixture with one mistake, and validateContent (what the build and `npm run check --
+ * --content` run) reports it with the source file, the field or line, and the fix.
+ */
+describe('contributor mistakes name the file, the field or line, and the fix', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const dir = `${fixtures}contributor-mistakes`;
+  const problems = validateContent({ root, studiesDir: dir, papersFile: `${fixtures}papers.yaml` });
+  const of = (name: string) => problems.filter((problem) => problem.file === `tests/fixtures/contributor-mistakes/${name}.mdx`);
+  const lineOf = (name: string, text: string) =>
+    readFileSync(`${dir}/${name}.mdx`, 'utf8')
+      .split('\n')
+      .findIndex((line) => line.includes(text)) + 1;
+
+  const cases: [name: string, expected: Partial<Omit<Problem, 'message'>> & { message: RegExp }][] = [
+    [
+      'missing-image',
+      {
+        line: lineOf('missing-image', './residual-block.png'),
+        message: /image "\.\/residual-block\.png" not found next to the study.*add the file or fix the path/,
+      },
+    ],
+    [
+      'missing-public-image',
+      {
+        line: lineOf('missing-public-image', '/images/fixture-net'),
+        message: /public\/images\/fixture-net\/roles\.png; add the file there or fix the path/,
+      },
+    ],
+    ['impossible-date', { path: 'updated', message: /expected a day that exists in that month.*found "2026-02-30"/ }],
+    [
+      'missing-data-facts',
+      {
+        path: 'dataFacts',
+        message: /dataFacts block is missing; it needs transforms \(a list of \{ name, detail \}\), shapesPreprocessing \(text\), moreData/,
+      },
+    ],
+    [
+      'stray-brace',
+      { line: lineOf('stray-brace', '{scientist'), message: /literal "\{" in prose starts an MDX expression.*write &#123; for \{/ },
+    ],
+    [
+      'step-id-typo',
+      { path: 'step 3 (steps[2].id)', message: /found "production-implemntation"; did you mean "production-implementation"\?/ },
+    ],
+    [
+      'demo-twice',
+      { line: lineOf('demo-twice', 'And again') + 2, message: /<Demo \/> is used 2 times.*keep only the one in "## The demo"/ },
+    ],
+    ['missing-data-section', { path: 'body', message: /missing heading "## The data": add it after "## The model", with <DataFacts \/>/ }],
+    ['unknown-sample', { path: 'demo.samples[1]', message: /found "kitten".*CONTRIBUTING\.md, "Sample images"/ }],
+    [
+      'stand-in-for-another-model',
+      { path: 'demo.standIns[0].for', message: /expected this study's model\.name "FixtureNet", found "ResNet-34"/ },
+    ],
+  ];
+
+  it('has a case for every fixture on disk', () => {
+    const names = readdirSync(dir)
+      .filter((name) => name.endsWith('.mdx'))
+      .map((name) => name.slice(0, -4))
+      .sort();
+    expect(names).toEqual(cases.map(([name]) => name).sort());
+  });
+
+  it.each(cases)('%s', (name, expected) => {
+    const found = of(name);
+    expect(found.length, formatProblems(problems)).toBeGreaterThan(0);
+    const { message, ...where } = expected;
+    // toMatchObject does not test a RegExp against a string, so the message is matched on its own.
+    expect(found[0]?.message).toMatch(message);
+    expect(found[0]).toMatchObject(where);
+    if (expected.line !== undefined) expect(expected.line).toBeGreaterThan(0);
+  });
+
+  it('the same studies without their mistake pass (the good fixture)', () => {
+    const good = validateContent({ root, studiesDir: `${fixtures}good-studies`, papersFile: `${fixtures}papers.yaml` });
+    expect(good).toEqual([]);
+  });
+
+  it('prints a body problem as file:line', () => {
+    expect(formatProblems(of('stray-brace'))).toMatch(/tests\/fixtures\/contributor-mistakes\/stray-brace\.mdx:\d+: a literal/);
+  });
+});
+
+describe('sample credits', () => {
+  it('reports a sample image that public/samples/CREDITS.md does not credit, and accepts it once credited', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'r2p-samples-'));
+    try {
+      for (const name of ['chelsea.png', 'kitten.png']) writeFileSync(join(dir, name), 'png');
+      writeFileSync(join(dir, 'CREDITS.md'), '| file | licence |\n| --- | --- |\n| chelsea.png | CC0 |\n');
+      const source = readFileSync(`${fixtures}good-studies/fixture-net.mdx`, 'utf8').replace(
+        'samples: [chelsea]',
+        'samples: [chelsea, kitten]',
+      );
+      const withCredits = { ...context, sampleNames: readSampleNames(dir), creditedSamples: readCreditedSamples(dir) };
+      expect(validateStudySource('x.mdx', source, withCredits)).toEqual([
+        {
+          file: 'x.mdx',
+          path: 'demo.samples[1]',
+          message: expect.stringMatching(/public\/samples\/kitten\.png has no row in public\/samples\/CREDITS\.md/),
+        },
+      ]);
+      writeFileSync(join(dir, 'CREDITS.md'), '| file | licence |\n| --- | --- |\n| chelsea.png | CC0 |\n| kitten.png | CC0 |\n');
+      expect(validateStudySource('x.mdx', source, { ...withCredits, creditedSamples: readCreditedSamples(dir) })).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

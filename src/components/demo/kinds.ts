@@ -5,6 +5,7 @@
  * src/inference/tasks/registry.ts. See CONTRIBUTING.md, "Adding a demo kind".
  */
 import { getModel } from '../../models/catalog.ts';
+import type { Study } from '../../schema/study.ts';
 import { installedModelIds } from '../../models/installed.ts';
 import type { DemoModelOption } from './DemoShell.astro';
 
@@ -29,8 +30,18 @@ export function subHeadingTag(level: 1 | 2 | 3 = 3): 'h2' | 'h3' | 'h4' {
 
 let installed: Set<string> | null = null;
 
-/** Catalog entries with their install state in this build. */
-export function withInstallState(ids: readonly string[]): DemoModelOption[] {
+/**
+ * Catalog entries with their install state in this build, and the study's stand-in statement for
+ * each (demo.standIns: a file's stand-in role belongs to the study that uses it, not to the catalog).
+ */
+export function withInstallState(ids: readonly string[], standIns: Study['demo']['standIns'] = []): DemoModelOption[] {
   installed ??= installedModelIds();
-  return ids.map((id) => ({ entry: getModel(id), installed: installed!.has(id) }));
+  return ids.map((id) => {
+    const standIn = standIns.find((statement) => statement.model === id);
+    return {
+      entry: getModel(id),
+      installed: installed!.has(id),
+      ...(standIn ? { standIn: { for: standIn.for, note: standIn.note } } : {}),
+    };
+  });
 }

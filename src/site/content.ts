@@ -7,7 +7,8 @@ import type { Paper } from '../schema/study.ts';
 
 export type StudyEntry = CollectionEntry<'studies'>;
 
-export const SHOW_DRAFTS = import.meta.env.DEV;
+/** Drafts show in `astro dev`, and in the build `npm run check -- --content` makes (R2P_SHOW_DRAFTS=1) to check their pages. */
+export const SHOW_DRAFTS = import.meta.env.DEV || process.env.R2P_SHOW_DRAFTS === '1';
 
 /** Studies to publish, ordered by model year then title. */
 export async function getStudies(): Promise<StudyEntry[]> {

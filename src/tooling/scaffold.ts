@@ -16,7 +16,8 @@
  *   placeholder paper to it.
  * `npm run check` refuses a study that is still a draft or still contains "TODO".
  */
-import { MODEL_CATALOG } from '../models/catalog.ts';
+import { getModel, MODEL_CATALOG } from '../models/catalog.ts';
+import { SKELETON } from '../schema/body.ts';
 import { DEMO_KIND_TASKS, DEMO_KINDS, ROLES, STEP_IDS, STEP_TITLES, type DemoKind, type Role, type StepId } from '../schema/study.ts';
 
 /** A slug is the file name and URL segment: lower-case kebab-case, like the content check wants. */
@@ -314,22 +315,29 @@ demo:
   # TODO: check the models (catalog ids in src/models/catalog.ts) and samples (public/samples).
   kind: ${input.demo}
   models: [${input.models.join(', ')}]
-  samples: [${input.samples.join(', ')}]
+  samples: [${input.samples.join(', ')}]${standInPlaceholder(input)}
 references:
   - ${input.paper} # TODO: every paper the study cites, by its id in src/content/papers.yaml`;
 }
 
-/** The `##` sections every study has, in order, with the component each holds. */
-export const BODY_SKELETON: readonly { heading: string; component?: string }[] = [
-  { heading: 'Introduction' },
-  { heading: 'The four steps', component: 'Steps' },
-  { heading: 'Lineage', component: 'Lineage' },
-  { heading: 'Roles and skills' },
-  { heading: 'The model', component: 'ModelFacts' },
-  { heading: 'The data', component: 'DataFacts' },
-  { heading: 'The demo', component: 'Demo' },
-  { heading: 'References', component: 'References' },
-];
+/**
+ * A stand-in statement for the demo's main model, since the scaffold's defaults are files already
+ * in the catalog (most likely another model than the new study's). Delete it when the demo runs
+ * the study's own model.
+ */
+function standInPlaceholder(input: ScaffoldInput): string {
+  const mainTask = DEMO_KIND_TASKS[input.demo][0];
+  const model = input.models.find((id) => getModel(id).task === mainTask);
+  if (!model) return '';
+  return `
+  standIns: # TODO: one entry per model above that is not ${input.name.replace(/[#\n]/g, ' ')} itself; delete this when the demo runs ${input.name.replace(/[#\n]/g, ' ')}
+    - model: ${model}
+      for: ${q(input.name)}
+      note: ${q(`TODO: how ${getModel(model).title} differs from ${input.name} (architecture, weights, training data)`)}`;
+}
+
+/** The `##` sections every study has, in order, with the component each holds: the body contract's skeleton. */
+export const BODY_SKELETON = SKELETON;
 
 /** Text that MDX shows as typed: braces would start an expression and < a tag. */
 export function mdxText(text: string): string {
