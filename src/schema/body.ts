@@ -41,6 +41,12 @@ export const SKELETON: readonly { heading: string; component?: string }[] = [
 /** Components that render one part of the frontmatter, once per page. */
 export const LAYOUT_COMPONENTS = SKELETON.flatMap((section) => (section.component ? [section.component] : []));
 
+/** Components a study may use, at most once, in one named section (they render catalog data). */
+export const OPTIONAL_COMPONENTS: readonly { name: string; heading: string }[] = [
+  // The measured production variants of the demo's models, beside step 3 of the four steps.
+  { name: 'ProductionVariants', heading: 'The four steps' },
+];
+
 /** Components a study can use anywhere in its prose, as often as it likes. */
 export const INLINE_COMPONENTS = ['Cite', 'CodeValue'] as const;
 
@@ -205,7 +211,23 @@ export function checkStudyBody(body: string, study: Study, context: BodyContext)
       problems.push({ line: at(first.offset), message: `<${component} /> is in "## ${section}"; move it to "## ${owner}"` });
     }
   }
-  const allowed = new Set<string>([...LAYOUT_COMPONENTS, ...INLINE_COMPONENTS]);
+  for (const optional of OPTIONAL_COMPONENTS) {
+    const uses = tags.filter((tag) => tag.name === optional.name);
+    if (uses.length > 1) {
+      problems.push({
+        line: at(uses[1]!.offset),
+        message: `<${optional.name} /> is used ${uses.length} times; keep only one, in "## ${optional.heading}"`,
+      });
+    }
+    const section = uses[0] ? sectionAt(uses[0].offset) : undefined;
+    if (uses[0] && section !== undefined && section !== optional.heading && expected.includes(section)) {
+      problems.push({
+        line: at(uses[0].offset),
+        message: `<${optional.name} /> is in "## ${section}"; move it to "## ${optional.heading}"`,
+      });
+    }
+  }
+  const allowed = new Set<string>([...LAYOUT_COMPONENTS, ...OPTIONAL_COMPONENTS.map((optional) => optional.name), ...INLINE_COMPONENTS]);
   for (const tag of tags) {
     if (!allowed.has(tag.name)) {
       problems.push({

@@ -201,7 +201,11 @@ describe('fault injection', () => {
     const cut = await settled(page);
     expect(cut.state).toBe('error');
     expect(cut.errorText).toMatch(/mtcnn-onet/);
-    expect(cut.errorText).toMatch(new RegExp(`stopped after ${(cutAt / 1e6).toFixed(1)} MB of ${(ONET.bytes! / 1e6).toFixed(1)} MB`));
+    // The bytes the page saw: at most what the server sent before it cut (Chromium may hold back the
+    // last chunks of a broken connection, more so on a loaded machine), of the whole file's size.
+    const received = new RegExp(`stopped after ([\\d.]+) (kB|MB) of ${(ONET.bytes! / 1e6).toFixed(1)} MB`).exec(cut.errorText);
+    expect(received, cut.errorText).not.toBeNull();
+    expect(Number(received![1]) * (received![2] === 'MB' ? 1e6 : 1e3)).toBeLessThanOrEqual(cutAt + 50_000);
     expect(cut.errorText).toMatch(/Check the connection/);
     expect(cut.errorText).toMatch(/try again/i);
     expect(cut.result.error).toBe(cut.errorText);
