@@ -7,7 +7,7 @@ import csp from './src/integrations/csp.ts';
 import r2p from './src/integrations/r2p.ts';
 import search from './src/integrations/search.ts';
 import serviceWorker from './src/integrations/service-worker.ts';
-import rehypeDiagrams from './src/lib/rehype-diagrams.ts';
+import rehypeDiagrams from './src/build/rehype-diagrams.ts';
 
 export default defineConfig({
   site: process.env.R2P_SITE ?? 'http://127.0.0.1:4321',

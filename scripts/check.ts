@@ -12,7 +12,7 @@
  * folder and check every internal link and anchor; (f) publish: no draft and no TODO in the
  * studies; (g) files: no model or weight file and nothing over 5 MB in git. Every step runs
  * even when an earlier one fails; the exit status is non-zero when any failed. The logic of
- * (d)-(g) lives in src/schema/validate.ts and src/lib/checks/*.ts; this file only runs it.
+ * (d)-(g) lives in src/schema/validate.ts and src/tooling/checks/*.ts; this file only runs it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -20,10 +20,10 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { contentLocation } from '../src/integrations/content-location.ts';
-import { checkCommittedFiles, formatFileProblems, parseGitFileList, type TrackedFile } from '../src/lib/checks/committed-files.ts';
-import { checkSiteLinks, extractPage, formatLinkProblems, type PageInfo } from '../src/lib/checks/links.ts';
-import { checkPublishable, formatPublishProblems } from '../src/lib/checks/publish.ts';
-import { exitCodeFor, formatHeading, formatResultLine, formatSummary, type StepResult } from '../src/lib/checks/report.ts';
+import { checkCommittedFiles, formatFileProblems, parseGitFileList, type TrackedFile } from '../src/tooling/checks/committed-files.ts';
+import { checkSiteLinks, extractPage, formatLinkProblems, type PageInfo } from '../src/tooling/checks/links.ts';
+import { checkPublishable, formatPublishProblems } from '../src/tooling/checks/publish.ts';
+import { exitCodeFor, formatHeading, formatResultLine, formatSummary, type StepResult } from '../src/tooling/checks/report.ts';
 import { formatProblems, validateContent } from '../src/schema/validate.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -8,7 +8,7 @@
  * refuses it until the TODOs are gone and its status is published. In a terminal the script
  * asks for a missing model name, year and task; elsewhere it lists the missing flags.
  * R2P_STUDIES_DIR and R2P_PAPERS_FILE point it at other folders, as they do the build.
- * The templates live in src/lib/scaffold.ts.
+ * The templates live in src/tooling/scaffold.ts.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -29,7 +29,7 @@ import {
   renderStudy,
   slugProblem,
   type ModelAnswers,
-} from '../src/lib/scaffold.ts';
+} from '../src/tooling/scaffold.ts';
 import { DEMO_KINDS, type DemoKind } from '../src/schema/study.ts';
 import { formatProblems, validatePapersSource, validateStudySource } from '../src/schema/validate.ts';
 

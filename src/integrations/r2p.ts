@@ -77,7 +77,7 @@ export default function r2p(): AstroIntegration {
       },
       'astro:build:start': async ({ logger }) => {
         if (!location) return;
-        const { prerenderStudyDiagrams } = await import('../lib/diagram-prerender.ts');
+        const { prerenderStudyDiagrams } = await import('../build/diagram-prerender.ts');
         // Not awaited: it runs beside Vite's bundling; pages wait for the diagrams they need.
         prerendering = prerenderStudyDiagrams(location).catch((error: unknown) => {
           logger.warn(`diagram prerender stopped: ${error instanceof Error ? error.message : String(error)}`);
@@ -86,7 +86,7 @@ export default function r2p(): AstroIntegration {
       },
       'astro:build:done': async ({ logger }) => {
         // The diagram renderer keeps one Chromium open for the whole build; close it now.
-        const { closeRenderer, rendererStats } = await import('../lib/mermaid-render.ts');
+        const { closeRenderer, rendererStats } = await import('../build/mermaid-render.ts');
         await prerendering;
         await closeRenderer();
         const stats = rendererStats();

@@ -1,6 +1,6 @@
 /**
  * The service-worker integration: after a build, lists the output, builds the offline manifest
- * of every page that declares a demo (src/lib/offline.ts) and writes /sw.js from the template
+ * of every page that declares a demo (src/site/offline.ts) and writes /sw.js from the template
  * src/service-worker/sw.js with the manifest injected. Stage pages register it through
  * src/components/ServiceWorker.astro; in `astro dev` there is no sw.js and nothing registers.
  */
@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
-import { buildOfflineManifest, formatMegabytes, renderServiceWorker, SERVICE_WORKER_PATH, type OfflineManifest } from '../lib/offline.ts';
+import { buildOfflineManifest, formatMegabytes, renderServiceWorker, SERVICE_WORKER_PATH, type OfflineManifest } from '../site/offline.ts';
 
 /** Every file below dir, by URL path ('/_astro/x.js'), with its size. */
 export function listOutput(dir: string): Map<string, number> {

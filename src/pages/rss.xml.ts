@@ -4,7 +4,7 @@
  */
 import rss from '@astrojs/rss';
 import type { APIContext } from 'astro';
-import { getStudies } from '../lib/content.ts';
+import { getStudies } from '../site/content.ts';
 import { ROLE_TITLES } from '../schema/study.ts';
 
 export async function GET(context: APIContext): Promise<Response> {

@@ -3,7 +3,7 @@
 /**
  * r2p's service worker: makes a stage-mode demo (/demo/<study>/) work offline once visited.
  * The build copies this file to /sw.js with the offline manifest injected below (see
- * src/lib/offline.ts, which also states and tests the rules this file follows).
+ * src/site/offline.ts, which also states and tests the rules this file follows).
  *
  * - Install precaches nothing. A stage page asks {type: 'r2p-offline-status', demo} (how much of
  *   the demo is stored) and, once the speaker opted in, {type: 'r2p-precache', demo}: the worker
@@ -281,7 +281,7 @@ function remember(key, promise) {
 
 /**
  * Why a response must not be stored as this file, or null (restated and unit tested as
- * responseProblem in src/lib/offline.ts).
+ * responseProblem in src/site/offline.ts).
  * @param {OfflineFile} file
  * @param {Response} response
  * @param {number} bytes

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ORT_RUNTIME_FILES } from '../../src/integrations/r2p.ts';
-import { MODEL_CACHE_NAME, OFFLINE_CACHE_PREFIX, pinnedModelUrl } from '../../src/lib/offline.ts';
+import { MODEL_CACHE_NAME, OFFLINE_CACHE_PREFIX, pinnedModelUrl } from '../../src/site/offline.ts';
 import { getModel } from '../../src/models/catalog.ts';
 import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { startFaultServer, type FaultServer } from '../helpers/fault-server.ts';
@@ -30,7 +30,7 @@ const mtcnnReady = requireModels('mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet');
 const MTCNN_RUN = '/demo/mtcnn/?sample=astronaut&backend=wasm&autorun=1';
 const ONET = getModel('mtcnn-onet');
 const ONET_PATH = `/models/${ONET.file}`;
-/** localStorage key of the speaker's offline opt-in (OFFLINE_OPT_IN_KEY in src/lib/offline.ts; a unit test keeps them equal). */
+/** localStorage key of the speaker's offline opt-in (OFFLINE_OPT_IN_KEY in src/site/offline.ts; a unit test keeps them equal). */
 const OPT_IN_KEY = 'r2p-offline';
 
 interface Face {

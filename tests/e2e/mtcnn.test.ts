@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../src/lib/find-chromium.ts';
+import { CHROMIUM_ARGS } from '../../src/build/find-chromium.ts';
 import type { RgbaImage } from '../../src/inference/types.ts';
 import { demoResult, launchChromium, openPage, requireChromium, type PageProblems } from '../helpers/browser.ts';
 import { readSample } from '../helpers/images.ts';

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.ts';
-import { MODEL_CACHE_NAME, OFFLINE_CACHE_PREFIX, pinnedModelUrl } from '../../src/lib/offline.ts';
+import { MODEL_CACHE_NAME, OFFLINE_CACHE_PREFIX, pinnedModelUrl } from '../../src/site/offline.ts';
 import { getModel } from '../../src/models/catalog.ts';
 import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { requireModels } from '../helpers/models.ts';

@@ -3,7 +3,7 @@
  * browser (never a downloaded one). Under CI a missing browser is an error, not a skip.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, findChromium } from '../../src/lib/find-chromium.ts';
+import { CHROMIUM_ARGS, findChromium } from '../../src/build/find-chromium.ts';
 
 export function requireChromium(): string | null {
   const path = findChromium();

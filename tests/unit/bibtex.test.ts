@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { citationLabel, paperUrl, splitName, toBibtex } from '../../src/lib/bibtex.ts';
+import { citationLabel, paperUrl, splitName, toBibtex } from '../../src/site/bibtex.ts';
 import type { Paper } from '../../src/schema/study.ts';
 
 const resnet: Paper = {

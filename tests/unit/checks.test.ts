@@ -1,12 +1,12 @@
 /**
- * The pure checks behind `npm run check` (src/lib/checks/*.ts): internal links and anchors on
+ * The pure checks behind `npm run check` (src/tooling/checks/*.ts): internal links and anchors on
  * small HTML fixtures, drafts and TODOs in studies, model files in git, and the report.
  */
 import { describe, expect, it } from 'vitest';
-import { checkCommittedFiles, extensionOf, MAX_FILE_BYTES, parseGitFileList } from '../../src/lib/checks/committed-files.ts';
-import { checkSiteLinks, extractPage, formatLinkProblems, resolveFile, servedPath, srcsetUrls } from '../../src/lib/checks/links.ts';
-import { checkPublishable, formatPublishProblems, studyStatus, todoLines } from '../../src/lib/checks/publish.ts';
-import { exitCodeFor, formatResultLine, formatSummary, type StepResult } from '../../src/lib/checks/report.ts';
+import { checkCommittedFiles, extensionOf, MAX_FILE_BYTES, parseGitFileList } from '../../src/tooling/checks/committed-files.ts';
+import { checkSiteLinks, extractPage, formatLinkProblems, resolveFile, servedPath, srcsetUrls } from '../../src/tooling/checks/links.ts';
+import { checkPublishable, formatPublishProblems, studyStatus, todoLines } from '../../src/tooling/checks/publish.ts';
+import { exitCodeFor, formatResultLine, formatSummary, type StepResult } from '../../src/tooling/checks/report.ts';
 
 const page = (body: string, head = '') => `<!doctype html><html><head><title>t</title>${head}</head><body>${body}</body></html>`;
 

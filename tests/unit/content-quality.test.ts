@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import matter from 'gray-matter';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { citationLabel, studyCitationLabels } from '../../src/lib/bibtex.ts';
-import { CODE_VALUES } from '../../src/lib/code-values.ts';
-import { lineageDiagram } from '../../src/lib/diagrams.ts';
+import { citationLabel, studyCitationLabels } from '../../src/site/bibtex.ts';
+import { CODE_VALUES } from '../../src/site/code-values.ts';
+import { lineageDiagram } from '../../src/build/diagrams.ts';
 import { paperSchema, studySchema, type Paper, type Study } from '../../src/schema/study.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

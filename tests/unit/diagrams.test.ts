@@ -8,8 +8,8 @@ import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { VFile } from 'vfile';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { GAP_LABEL_MAX, lineageDiagram, mermaidId, mermaidText, paperShortName, stepsDiagram, truncate } from '../../src/lib/diagrams.ts';
-import { findChromium } from '../../src/lib/find-chromium.ts';
+import { GAP_LABEL_MAX, lineageDiagram, mermaidId, mermaidText, paperShortName, stepsDiagram, truncate } from '../../src/build/diagrams.ts';
+import { findChromium } from '../../src/build/find-chromium.ts';
 import {
   MIN_SCALE,
   closeRenderer,
@@ -20,8 +20,8 @@ import {
   rendererStats,
   resetRenderer,
   type RenderedDiagram,
-} from '../../src/lib/mermaid-render.ts';
-import rehypeDiagrams, { parseMeta, type RehypeDiagramsOptions } from '../../src/lib/rehype-diagrams.ts';
+} from '../../src/build/mermaid-render.ts';
+import rehypeDiagrams, { parseMeta, type RehypeDiagramsOptions } from '../../src/build/rehype-diagrams.ts';
 import { ROLE_TITLES, STEP_TITLES, type Paper, type Study } from '../../src/schema/study.ts';
 
 const HOSTILE = 'He "ResNet" [v1] <b>#1;';

@@ -1,9 +1,9 @@
 /**
- * Study markdown rendered with set:html (src/lib/markdown.ts): links and images keep web URLs
+ * Study markdown rendered with set:html (src/build/markdown.ts): links and images keep web URLs
  * and lose javascript: (and every other non-web scheme), however the scheme is disguised.
  */
 import { describe, expect, it } from 'vitest';
-import { isSafeUrl, renderInlineMarkdown, renderMarkdown } from '../../src/lib/markdown.ts';
+import { isSafeUrl, renderInlineMarkdown, renderMarkdown } from '../../src/build/markdown.ts';
 
 describe('URLs in study markdown', () => {
   it('keeps http(s), mailto, relative links and anchors', () => {

@@ -1,5 +1,5 @@
 /**
- * The offline manifest (src/lib/offline.ts): what a demo page needs, how the version follows
+ * The offline manifest (src/site/offline.ts): what a demo page needs, how the version follows
  * content, and the rule that a cached model whose pin the catalog does not list is never served.
  */
 import { describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ import {
   staleModelUrls,
   type ManifestInput,
   type OfflineFile,
-} from '../../src/lib/offline.ts';
+} from '../../src/site/offline.ts';
 import { MODEL_CATALOG, getModel } from '../../src/models/catalog.ts';
 import { modelRequestUrl } from '../../src/inference/runtime/model-fetch.ts';
 import { ORT_RUNTIME_FILES } from '../../src/integrations/r2p.ts';

@@ -13,7 +13,7 @@ import {
   ogPng,
   titleSize,
   type OgCard,
-} from '../../src/lib/og-image.ts';
+} from '../../src/build/og-image.ts';
 
 const card: OgCard = {
   title: 'ResNet-34: from residual learning to a one-line image classifier',

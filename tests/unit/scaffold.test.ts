@@ -1,5 +1,5 @@
 /**
- * The scaffold of `npm run new` (src/lib/scaffold.ts): slug rules, answer checks, and a
+ * The scaffold of `npm run new` (src/tooling/scaffold.ts): slug rules, answer checks, and a
  * generated study that is valid against the real schema, catalog and bibliography, follows the
  * body skeleton, and is clearly unfinished (draft, TODO markers).
  */
@@ -24,11 +24,11 @@ import {
   slugProblem,
   suggestSlug,
   type ScaffoldInput,
-} from '../../src/lib/scaffold.ts';
+} from '../../src/tooling/scaffold.ts';
 import { getModel } from '../../src/models/catalog.ts';
 import { DEMO_KINDS, STEP_IDS, studySchema, type DemoKind } from '../../src/schema/study.ts';
 import { validatePapersSource, validateStudySource } from '../../src/schema/validate.ts';
-import { checkPublishable } from '../../src/lib/checks/publish.ts';
+import { checkPublishable } from '../../src/tooling/checks/publish.ts';
 
 const PAPERS_FILE = fileURLToPath(new URL('../../src/content/papers.yaml', import.meta.url));
 const { papers } = validatePapersSource('papers.yaml', readFileSync(PAPERS_FILE, 'utf8'));

@@ -1,10 +1,10 @@
 /**
  * /og/<study>.png: each published study's Open Graph image (1200x630), drawn at build time by
- * src/lib/og-image.ts (cached on disk by content). BaseLayout points og:image here for study pages.
+ * src/build/og-image.ts (cached on disk by content). BaseLayout points og:image here for study pages.
  */
 import type { APIContext, GetStaticPaths } from 'astro';
-import { getStudies, type StudyEntry } from '../../lib/content.ts';
-import { cachedOgPng } from '../../lib/og-image.ts';
+import { getStudies, type StudyEntry } from '../../site/content.ts';
+import { cachedOgPng } from '../../build/og-image.ts';
 import { ROLE_TITLES, STEP_TITLES } from '../../schema/study.ts';
 
 export const getStaticPaths = (async () => {

@@ -1,7 +1,7 @@
 /** /studies/<slug>/references.bib: the study's references as BibTeX. */
 import type { APIRoute } from 'astro';
-import { toBibtex } from '../../../lib/bibtex.ts';
-import { getPapers, getStudies, studyPapers, type StudyEntry } from '../../../lib/content.ts';
+import { toBibtex } from '../../../site/bibtex.ts';
+import { getPapers, getStudies, studyPapers, type StudyEntry } from '../../../site/content.ts';
 
 export async function getStaticPaths() {
   const studies = await getStudies();

@@ -1,6 +1,6 @@
 /**
  * rehype plugin: authors' ```mermaid code blocks become diagram figures, rendered to SVG at
- * build time (src/lib/mermaid-render.ts) in a light and a dark version.
+ * build time (src/build/mermaid-render.ts) in a light and a dark version.
  *
  *     ```mermaid caption="How a photo becomes an embedding" id="embedding-flow"
  *     flowchart LR

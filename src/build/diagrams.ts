@@ -1,7 +1,7 @@
 /**
  * Mermaid diagrams generated from a study's frontmatter: the four steps from research to
  * production, and the lineage of papers and implementations. Pure functions (no I/O) that return
- * the mermaid source, a caption and a plain-English text alternative; src/lib/mermaid-render.ts
+ * the mermaid source, a caption and a plain-English text alternative; src/build/mermaid-render.ts
  * turns the source into SVG at build time and src/components/Diagram.astro shows all three.
  *
  * Every piece of text that comes from content goes through `mermaidText`, so quotes, brackets,
@@ -10,8 +10,8 @@
  */
 import type { Paper, Study } from '../schema/study.ts';
 import { ROLE_TITLES, STEP_IDS, STEP_TITLES } from '../schema/study.ts';
-import { citationLabel, studyCitationLabels } from './bibtex.ts';
-import { ROLE_PROFILES } from './roles.ts';
+import { citationLabel, studyCitationLabels } from '../site/bibtex.ts';
+import { ROLE_PROFILES } from '../site/roles.ts';
 
 /** A diagram ready to render: mermaid source, the caption under it and its text alternative. */
 export type DiagramSpec = {

@@ -5,8 +5,8 @@
  */
 import type { Paper } from '../schema/study.ts';
 import { studyCitationLabels } from './bibtex.ts';
-import { lineageDiagram, stepsDiagram, type DiagramSpec } from './diagrams.ts';
-import { renderMermaid, type RenderedDiagram } from './mermaid-render.ts';
+import { lineageDiagram, stepsDiagram, type DiagramSpec } from '../build/diagrams.ts';
+import { renderMermaid, type RenderedDiagram } from '../build/mermaid-render.ts';
 import { studyPapers, type StudyEntry } from './content.ts';
 
 export interface StudyDiagram {
