@@ -28,7 +28,8 @@ describe('paperSubResults', () => {
 
 describe('separateTableCells', () => {
   it('ends every cell with a separator inside the cell, so words of adjacent cells stay apart', () => {
-    const html = '<table><tr><th>Model</th><th>Backend</th>\n<th>Threads</th></tr><tr><td>ResNet-50</td> <td>WASM</td><td>1</td></tr></table>';
+    const html =
+      '<table><tr><th>Model</th><th>Backend</th>\n<th>Threads</th></tr><tr><td>ResNet-50</td> <td>WASM</td><td>1</td></tr></table>';
     expect(separateTableCells(html)).toBe(
       '<table><tr><th>Model · </th><th>Backend · </th>\n<th>Threads; </th></tr><tr><td>ResNet-50 · </td> <td>WASM · </td><td>1; </td></tr></table>',
     );

@@ -28,9 +28,11 @@ export function lineageKind(node: LineageNode, edges: readonly Edge[]): LineageK
   if (node.kind === 'paper') return 'paper';
   const url = new URL(node.url);
   const repo = url.pathname.split('/')[2] ?? '';
-  if (url.hostname === 'huggingface.co' || /(^|-)models?$/i.test(repo) || /\b(weights|model zoo|models)\b/i.test(node.label)) return 'weights';
+  if (url.hostname === 'huggingface.co' || /(^|-)models?$/i.test(repo) || /\b(weights|model zoo|models)\b/i.test(node.label))
+    return 'weights';
   const packaged = /\b(PyPI|npm|Applications)\b|\.js\b|-pytorch\b|\bpytorch-|torchvision|\btimm\b/i;
-  if (packaged.test(node.label) || packaged.test(repo) || edges.some((edge) => edge.from === node.id && edge.relation === 'wraps')) return 'library';
+  if (packaged.test(node.label) || packaged.test(repo) || edges.some((edge) => edge.from === node.id && edge.relation === 'wraps'))
+    return 'library';
   return 'code';
 }
 

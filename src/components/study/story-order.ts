@@ -15,7 +15,9 @@ export function storyOrder<T extends Ordered>(studies: readonly T[]): T[] {
   while (waiting.length > 0) {
     // The first (earliest) study none of whose needs is still provided by a waiting study; if
     // every one waits on another (a cycle), the earliest.
-    const index = waiting.findIndex((study) => !needs(study).some((task) => waiting.some((other) => other !== study && provides(other) === task)));
+    const index = waiting.findIndex(
+      (study) => !needs(study).some((task) => waiting.some((other) => other !== study && provides(other) === task)),
+    );
     ordered.push(...waiting.splice(Math.max(index, 0), 1));
   }
   return ordered;
