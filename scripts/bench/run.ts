@@ -29,6 +29,7 @@ const SECTIONS: Record<string, string> = {
   mtcnn: './mtcnn.ts',
   facenet: './facenet.ts',
   scaling: './scaling.ts',
+  lighthouse: './lighthouse.ts',
 };
 
 function packageVersion(name: string): string {
