@@ -7,13 +7,14 @@ import csp from './src/integrations/csp.ts';
 import r2p from './src/integrations/r2p.ts';
 import search from './src/integrations/search.ts';
 import serviceWorker from './src/integrations/service-worker.ts';
+import modelParts from './src/integrations/model-parts.ts';
 import rehypeDiagrams from './src/build/rehype-diagrams.ts';
 
 export default defineConfig({
   site: process.env.R2P_SITE ?? 'http://127.0.0.1:4321',
   // csp() rewrites the built HTML (a policy with its inline hashes), so it runs before the
   // search index and the service worker's manifest, which read the final pages.
-  integrations: [r2p(), mdx(), sitemap({ filter: (page) => !page.endsWith('/404/') }), csp(), search(), serviceWorker()],
+  integrations: [r2p(), mdx(), sitemap({ filter: (page) => !page.endsWith('/404/') }), csp(), search(), modelParts(), serviceWorker()],
   server: { host: '127.0.0.1', port: 4321 },
   markdown: {
     // Sätteri (Astro 7's default) runs no rehype plugins; authors' ```mermaid blocks need one.

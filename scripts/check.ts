@@ -10,12 +10,13 @@
  * Steps: (a) types: astro check; (b) lint: eslint .; (c) format: prettier --check .;
  * (d) schema: the friendly content validation; (e) links: build the site into a temporary
  * folder and check every internal link and anchor; (f) publish: no draft and no TODO in the
- * studies; (g) files: no model or weight file and nothing over 5 MB in git. Every step runs
+ * studies; (g) files: no model or weight file and nothing over 5 MB in git; (h) sizes: no
+ * built file over the per-file limit of static hosts (--max-file-size, default 25 MiB). Every step runs
  * even when an earlier one fails; the exit status is non-zero when any failed. The logic of
  * (d)-(g) lives in src/schema/validate.ts and src/tooling/checks/*.ts; this file only runs it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,14 @@ import { contentLocation } from '../src/integrations/content-location.ts';
 import { checkCommittedFiles, formatFileProblems, parseGitFileList, type TrackedFile } from '../src/tooling/checks/committed-files.ts';
 import { checkSiteLinks, extractPage, formatLinkProblems, type PageInfo } from '../src/tooling/checks/links.ts';
 import { checkPublishable, formatPublishProblems } from '../src/tooling/checks/publish.ts';
+import {
+  DEFAULT_MAX_BUILT_FILE_BYTES,
+  formatBytes,
+  formatOversizedFiles,
+  oversizedFiles,
+  parseByteSize,
+  type BuiltFile,
+} from '../src/tooling/checks/built-file-sizes.ts';
 import { exitCodeFor, formatHeading, formatResultLine, formatSummary, type StepResult } from '../src/tooling/checks/report.ts';
 import { formatProblems, validateContent } from '../src/schema/validate.ts';
 
@@ -91,6 +100,7 @@ function parseOptions() {
       skip: { type: 'string' },
       'allow-drafts': { type: 'boolean', default: false },
       'keep-build': { type: 'boolean', default: false },
+      'max-file-size': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -106,6 +116,7 @@ function parseOptions() {
     skip: list(values.skip),
     allowDrafts: values['allow-drafts'],
     keepBuild: values['keep-build'],
+    maxFileSize: values['max-file-size'] ?? process.env.R2P_MAX_FILE_SIZE,
     help: values.help,
   };
 }
@@ -119,6 +130,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const location = contentLocation(root);
+  /** The files of step (e)'s build, for step (h); null when (e) did not build. */
+  let builtFiles: BuiltFile[] | null = null;
 
   const steps: Step[] = [
     {
@@ -177,6 +190,7 @@ async function main(): Promise<number> {
           const code = await runTool(bin('astro'), ['build'], { ...process.env, R2P_OUT_DIR: outDir, R2P_CACHE_DIR: cacheDir });
           if (code !== 0) return { ok: false, note: `the build failed (exit status ${code}); links not checked` };
           const files = listFiles(outDir);
+          builtFiles = files.map((file) => ({ path: file, bytes: statSync(join(outDir, file)).size }));
           const pages = new Map<string, PageInfo>(
             files.filter((file) => file.endsWith('.html')).map((file) => [file, extractPage(readFileSync(join(outDir, file), 'utf8'))]),
           );
@@ -250,11 +264,40 @@ async function main(): Promise<number> {
         return { ok: false, note: plural(problems.length, 'file') + ' that must not be in git' };
       },
     },
+    {
+      key: 'sizes',
+      letter: 'h',
+      title: 'Built file sizes',
+      command: 'every built file at most the per-file limit of static hosts (--max-file-size, default 25 MiB)',
+      run: async () => {
+        const limit = options.maxFileSize ? parseByteSize(options.maxFileSize) : DEFAULT_MAX_BUILT_FILE_BYTES;
+        if (!builtFiles) {
+          const outDir = join(root, 'node_modules', '.cache', 'r2p-check', `sizes-${process.pid}`);
+          try {
+            const code = await runTool(bin('astro'), ['build'], { ...process.env, R2P_OUT_DIR: outDir, R2P_CACHE_DIR: `${outDir}-cache` });
+            if (code !== 0) return { ok: false, note: `the build failed (exit status ${code}); sizes not checked` };
+            builtFiles = listFiles(outDir).map((file) => ({ path: file, bytes: statSync(join(outDir, file)).size }));
+          } finally {
+            rmSync(outDir, { recursive: true, force: true });
+            rmSync(`${outDir}-cache`, { recursive: true, force: true });
+          }
+        }
+        const over = oversizedFiles(builtFiles, limit);
+        if (over.length === 0) {
+          const largest = [...builtFiles].sort((a, b) => b.bytes - a.bytes)[0];
+          const note = `${plural(builtFiles.length, 'built file')} at most ${formatBytes(limit)}${largest ? ` (largest: ${largest.path}, ${formatBytes(largest.bytes)})` : ''}`;
+          console.log(note);
+          return { ok: true, note };
+        }
+        printLines(formatOversizedFiles(over, limit));
+        return { ok: false, note: `${plural(over.length, 'built file')} over ${formatBytes(limit)}` };
+      },
+    },
   ];
 
   if (options.help) {
     console.log(
-      `usage: npm run check -- [--only a,b] [--skip a,b] [--allow-drafts] [--keep-build]\nsteps: ${steps.map((step) => `${step.key} (${step.title.toLowerCase()})`).join(', ')}`,
+      `usage: npm run check -- [--only a,b] [--skip a,b] [--allow-drafts] [--keep-build] [--max-file-size 25MiB]\nsteps: ${steps.map((step) => `${step.key} (${step.title.toLowerCase()})`).join(', ')}`,
     );
     return 0;
   }

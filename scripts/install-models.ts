@@ -13,7 +13,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { MODEL_CATALOG } from '../src/models/catalog.ts';
-import { installEntry, type InstallOutcome } from '../src/models/installer.ts';
+import { ensureParts, installEntry, type InstallOutcome } from '../src/models/installer.ts';
+import { MODEL_PART_BYTES } from '../src/models/parts.ts';
 
 const args = new Set(process.argv.slice(2));
 const targetDir = fileURLToPath(new URL('../public/models/', import.meta.url));
@@ -51,6 +52,19 @@ for (const entry of MODEL_CATALOG) {
   outcomes.push(outcome);
 }
 bars.stop();
+
+// Files over 25 MiB are also written as parts, which the build serves instead (src/models/parts.ts).
+for (const outcome of outcomes) {
+  if (outcome.status !== 'installed' && outcome.status !== 'already-installed') continue;
+  const entry = MODEL_CATALOG.find((candidate) => candidate.id === outcome.id)!;
+  try {
+    const written = await ensureParts(entry, targetDir, outcome.status === 'installed');
+    if (written > 0) console.log(`  split ${entry.id} into ${written} parts of at most ${MODEL_PART_BYTES / 2 ** 20} MiB`);
+  } catch (error) {
+    console.log(`  FAILED to split ${entry.id}: ${(error as Error).message}`);
+    outcomes.push({ id: entry.id, status: 'failed', reason: (error as Error).message });
+  }
+}
 
 const width = Math.max(...outcomes.map((outcome) => outcome.id.length));
 for (const outcome of outcomes) {

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only classifier,mtcnn] [-- --reuse-build] [-- --no-write]
+ * npm run bench [-- --quick] [-- --only=coldstart,threads,face-descriptor,classifier,mtcnn,facenet,scaling] [-- --reuse-build] [-- --no-write]
  *
  * Builds the site, serves it twice (with and without cross-origin isolation), launches the
  * system Chromium with WebGPU, runs every benchmark section, prints the figures, and writes
@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, platform, release, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { startStaticServer } from '../static-server.ts';
@@ -25,10 +25,14 @@ const root = process.cwd();
 const distDir = resolve(root, process.env.R2P_OUT_DIR ?? 'dist');
 
 const SECTIONS: Record<string, string> = {
+  coldstart: './coldstart.ts',
+  threads: './threads.ts',
+  'face-descriptor': './face-descriptor.ts',
   classifier: './classifier.ts',
   mtcnn: './mtcnn.ts',
   facenet: './facenet.ts',
   scaling: './scaling.ts',
+  variants: './variants.ts',
   lighthouse: './lighthouse.ts',
 };
 
@@ -83,6 +87,8 @@ if (!flag('--reuse-build') || !existsSync(join(distDir, 'index.html'))) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
+// Other work on the machine slows every figure: record the load, and the page shows it.
+const loadAtStart = loadavg()[0]!;
 const isolated = await startStaticServer(distDir);
 const plain = await startStaticServer(distDir, { isolated: false });
 const browser = await launchChromium();
@@ -106,7 +112,10 @@ try {
     const started = performance.now();
     try {
       const module = (await import(path)) as { default: BenchModule };
+      const load = loadavg()[0]!;
       const section = await module.default(context);
+      section.measuredAt = new Date().toISOString();
+      section.loadAverage = Number(Math.max(load, loadavg()[0]!).toFixed(1));
       sections.push(section);
       printSection(section);
     } catch (error) {
@@ -130,6 +139,7 @@ const report = {
     cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     freeMemoryGiB: Math.round(freemem() / 2 ** 30),
+    loadAverage: `${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end (1-minute; above the core count means a loaded machine)`,
     os: `${platform()} ${release()}`,
     node: process.version,
     chromium: browser.version(),

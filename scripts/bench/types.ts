@@ -41,6 +41,20 @@ export interface BenchRow {
   /** This row's warm median divided by the native (or ours-vs-peer) reference, when there is one. */
   ratio?: { to: string; value: number } | null;
   notes?: string;
+  /** Cold-start rows: cache state, bytes the server sent before the first result, the figures before issue 13 and the target. */
+  coldStart?: { cache: 'cold' | 'warm'; bytes: number; beforeMs?: [number, number]; targetMs?: number };
+}
+
+/** A row of the production-variants section (scripts/bench/variants.ts); ratio is to the fp32 parent. */
+export interface VariantRow extends BenchRow {
+  /** Catalog id of the fp32 parent. */
+  parent: string;
+  variant: import('../../src/models/catalog.ts').VariantKind;
+  bytes: number;
+  /** Accuracy against fp32, measured in this run (null for the parent itself). */
+  accuracy: import('../../src/models/catalog.ts').VariantAccuracy | null;
+  /** Session creation divided by the parent's, same backend. */
+  sessionRatio: number | null;
 }
 
 export interface BenchSection {
@@ -49,6 +63,9 @@ export interface BenchSection {
   rows: BenchRow[];
   /** Plain-text findings, targets and whether they were met. */
   notes: string[];
+  /** When this section was measured (sections are merged from separate runs), and the 1-minute load average then. */
+  measuredAt?: string;
+  loadAverage?: number;
 }
 
 export type BenchModule = (context: BenchContext) => Promise<BenchSection>;

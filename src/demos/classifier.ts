@@ -3,17 +3,20 @@ import type { ClassificationResult } from '../inference/tasks/classify.ts';
 import { getModel } from '../models/catalog.ts';
 import { ImageSource } from './image-source.ts';
 import { DemoShell, drawImageTo } from './shell.ts';
+import { mountVariantCompare } from './variants.ts';
 
 export async function mountClassifier(root: HTMLElement): Promise<void> {
   const top5 = root.querySelector<HTMLOListElement>('[data-top5]')!;
   const modelView = root.querySelector<HTMLCanvasElement>('[data-model-view]')!;
   const source = new ImageSource(root.querySelector('[data-image-input]')!, {
-    onImage: () => {
+    onImage: (_image, _name, byReader) => {
       shell.clearError();
       shell.refreshRunButton();
-      shell.say('Image ready: press Run.');
+      if (byReader) shell.inputChanged();
+      else shell.say('Image ready: press Run, or pick another.');
     },
-    onError: (message) => shell.showError(message, !source.image),
+    // A refused file always ends the state in error (the previous image stays, nothing is lost).
+    onError: (message) => shell.showError(message),
   });
   // The source's callbacks run only after the shell exists (on user input).
   const shell: DemoShell = new DemoShell(root, {
@@ -24,11 +27,14 @@ export async function mountClassifier(root: HTMLElement): Promise<void> {
     hasInput: () => source.image !== null,
     nextSample: () => source.nextSample(),
     async start(params) {
-      const first = params.sample ?? (params.autorun ? source.samples()[0] : null);
-      if (first) await source.loadSample(first);
+      // The first sample is preselected, so the page opens ready to run.
+      const first = params.sample ?? source.samples()[0];
+      if (first) await source.loadSample(first, false);
     },
     async run({ runTask }) {
+      // Captured at the start: the result is labelled with the input it was computed from.
       const image = source.image!;
+      const name = source.name;
       const modelId = shell.selectedModel();
       const { output } = await runTask<ClassificationResult>('classify', { image, modelId, k: 5 });
       top5.replaceChildren(
@@ -53,10 +59,11 @@ export async function mountClassifier(root: HTMLElement): Promise<void> {
         task: 'image-classification',
         modelId,
         model: getModel(modelId).title,
-        image: source.name,
+        image: name,
         top5: output.top.map(({ index, label, probability }) => ({ index, label, probability })),
       };
     },
   });
+  mountVariantCompare(root, shell);
   await shell.start();
 }

@@ -91,7 +91,7 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
   let runCount = 0;
 
   const source = new ImageSource(find('[data-image-input]'), {
-    onImage: () => {
+    onImage: (_image, _name, byReader) => {
       // A sample, upload or snapshot while streaming stops the camera first.
       stopStreaming(true);
       shell.clearError();
@@ -100,13 +100,15 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
       overlay.hidden = true;
       overlayEmpty.hidden = false;
       overlay.dataset.drawn = '0';
-      faceList.replaceChildren(listNote('Press Run to find faces in this image.'));
+      faceList.replaceChildren(listNote(byReader ? 'Finding faces in this image…' : 'Press Run to find faces in this image.'));
       facesSummary.textContent = '';
       for (const stage of STAGES) setStageStat(stage, null);
       shell.refreshRunButton();
-      shell.say('Image ready: press Run.');
+      if (byReader) shell.inputChanged();
+      else shell.say('Image ready: press Run, or pick another.');
     },
-    onError: (message) => shell.showError(message, !source.image),
+    // A refused file always ends the state in error (the previous image stays, nothing is lost).
+    onError: (message) => shell.showError(message),
   });
 
   // ---- Settings ----------------------------------------------------------------------------
@@ -401,8 +403,9 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
     hasInput: () => source.image !== null && !source.webcamActive,
     nextSample: () => source.nextSample(),
     async start(params) {
-      const first = params.sample ?? (params.autorun ? source.samples()[0] : null);
-      if (first) await source.loadSample(first);
+      // The first sample is preselected, so the page opens ready to run.
+      const first = params.sample ?? source.samples()[0];
+      if (first) await source.loadSample(first, false);
     },
     async run({ runTask }) {
       const image = source.image;

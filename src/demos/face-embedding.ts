@@ -18,6 +18,7 @@ import { EnrolPanel, type IdentifyOutcome } from './face-embedding-enrol.ts';
 import { distanceTable, drawFaceMarks, el, embeddingScale, faceFigure, ms, type FaceView } from './face-embedding-view.ts';
 import { ImageSource } from './image-source.ts';
 import { DemoShell, type RunContext } from './shell.ts';
+import { mountVariantCompare } from './variants.ts';
 
 type Mode = 'compare' | 'identify';
 
@@ -68,16 +69,17 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
   const thresholdNotes = [...root.querySelectorAll<HTMLElement>('[data-threshold]')];
   const ruleNotes = [...root.querySelectorAll<HTMLElement>('[data-threshold-rule]')];
   const modelSelect = root.querySelector<HTMLSelectElement>('[data-model]');
-  const options = modelSelect ? [...modelSelect.options] : [];
 
   let mode: Mode = modeFromUrl();
 
   const sourceFor = (suffix: string, label: string) => {
     const source: ImageSource = new ImageSource(find(`[data-image-input="${id}-${suffix}"]`), {
-      onImage: () => {
-        shell.clearError();
+      onImage: (_image, _name, byReader) => {
+        // The page's own loads (preselection, URL) must not hide an error another one reported.
+        if (byReader) shell.clearError();
         shell.refreshRunButton();
-        if (suffix === 'probe') enrol.reset('Image ready: press Run to find and label its faces.');
+        if (suffix === 'probe')
+          enrol.reset(byReader ? 'Finding and labelling its faces…' : 'Image ready: press Run to find and label its faces.');
         else {
           const other = suffix === 'a' ? b : a;
           shell.say(
@@ -86,8 +88,12 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
               : `${label} ready; now choose image ${suffix === 'a' ? 'B' : 'A'}.`,
           );
         }
+        // Only the visible mode's images start a run.
+        const visible = suffix === 'probe' ? mode === 'identify' : mode === 'compare';
+        if (byReader && visible) shell.inputChanged();
       },
-      onError: (message) => shell.showError(message, false),
+      // A refused file or an unknown sample name ends the state in error, with the message shown.
+      onError: (message) => shell.showError(message),
     });
     return source;
   };
@@ -113,18 +119,10 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
     const dimension = entry.outputs[0]?.shape.at(-1);
     const verification = entry.verification;
     const size = `${entry.alignment?.chipSize}x${entry.alignment?.chipSize}`;
-    if (entry.standIn) {
-      const missing = options
-        .filter((option) => option.disabled)
-        .map((option) => option.textContent?.replace(/\s*\(not installed\)\s*$/, '').trim());
-      embedderNote.replaceChildren(
-        el('strong', undefined, `This is not ${entry.standIn.forModel}. `),
-        `The embedder running here is ${entry.title.split(' — ')[0]} (${dimension} numbers per face from a ${size} aligned chip): a FaceNet-style metric embedding, but a different network. ` +
-          (missing.length > 0 ? `${missing.join(', ')} is not installed on this site; the demo uses it first wherever it is.` : ''),
-      );
-    } else {
-      embedderNote.textContent = `The embedder running here is ${entry.title}: ${dimension} numbers per face from a ${size} aligned chip.`;
-    }
+    // The stand-in line above the demo says what this is not; this line says what runs.
+    embedderNote.textContent = entry.standIn
+      ? `Embedder: ${entry.title.split(' — ')[0]}, ${dimension} numbers per face from a ${size} aligned chip (a FaceNet-style metric embedding, not FaceNet itself).`
+      : `Embedder: ${entry.title}, ${dimension} numbers per face from a ${size} aligned chip.`;
     for (const note of thresholdNotes) note.textContent = verification ? String(verification.threshold) : '—';
     for (const note of ruleNotes) {
       note.textContent = verification
@@ -292,15 +290,17 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
     hasInput: () => (mode === 'compare' ? a.image !== null && b.image !== null : probe.image !== null),
     nextSample: () => (mode === 'compare' ? a.nextSample() : probe.nextSample()),
     async start(params) {
+      // The first samples are preselected, so the page opens ready to run. An unknown name in
+      // the URL ends in the error state with its message (loadSample reports it).
       const samples = a.samples();
       if (mode === 'identify') {
-        const first = params.sample ?? params.a ?? (params.autorun ? samples[0] : null);
-        if (first) await probe.loadSample(first);
+        const first = params.sample ?? params.a ?? samples[0];
+        if (first) await probe.loadSample(first, false);
         return;
       }
-      const first = params.a ?? params.sample ?? (params.autorun ? samples[0] : null);
-      const second = params.b ?? (params.autorun ? (samples[1] ?? samples[0]) : null);
-      await Promise.all([first ? a.loadSample(first) : null, second ? b.loadSample(second) : null]);
+      const first = params.a ?? params.sample ?? samples[0];
+      const second = params.b ?? samples[1] ?? samples[0];
+      await Promise.all([first ? a.loadSample(first, false) : null, second ? b.loadSample(second, false) : null]);
     },
     run: ({ runTask }) => (mode === 'compare' ? compare(runTask) : identify(runTask)),
   });
@@ -319,5 +319,6 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
   } catch (error) {
     shell.showError(`Enrolment is unavailable: ${(error as Error).message}`, false);
   }
+  mountVariantCompare(root, shell);
   await shell.start();
 }

@@ -8,7 +8,8 @@ import type { RgbaImage } from '../inference/types.ts';
 import { drawImageTo } from './shell.ts';
 
 export interface ImageSourceOptions {
-  onImage(image: RgbaImage, name: string): void;
+  /** byReader: the reader chose it (a click, drop, paste, upload or snapshot), not the page. */
+  onImage(image: RgbaImage, name: string, byReader: boolean): void;
   onError(message: string): void;
   /** Longer side for processing (huge images are downscaled). */
   maxSide?: number;
@@ -67,7 +68,8 @@ export class ImageSource {
     return [...this.root.querySelectorAll<HTMLElement>('[data-sample]')].map((button) => button.dataset.sample!);
   }
 
-  async loadSample(name: string): Promise<boolean> {
+  /** Load a sample; byReader false for the page's own choices (preselection, URL parameters). */
+  async loadSample(name: string, byReader = true): Promise<boolean> {
     if (!this.samples().includes(name)) {
       this.options.onError(`There is no sample called "${name}". Samples: ${this.samples().join(', ')}.`);
       return false;
@@ -75,7 +77,7 @@ export class ImageSource {
     try {
       const response = await fetch(`/samples/${name}.png`);
       if (!response.ok) throw new ImageInputError(`Sample "${name}" could not be loaded (HTTP ${response.status}).`);
-      return await this.loadBlob(await response.blob(), name);
+      return await this.loadBlob(await response.blob(), name, byReader);
     } catch (error) {
       this.options.onError((error as Error).message);
       return false;
@@ -88,11 +90,11 @@ export class ImageSource {
     if (next) void this.loadSample(next);
   }
 
-  async loadBlob(blob: Blob, name: string): Promise<boolean> {
+  async loadBlob(blob: Blob, name: string, byReader = true): Promise<boolean> {
     try {
       const image = await decodeImageBlob(blob, name, this.options.maxSide);
       this.stopWebcam();
-      this.setImage(image, name);
+      this.setImage(image, name, byReader);
       return true;
     } catch (error) {
       // The previous image (if any) stays: a bad upload loses nothing.
@@ -101,14 +103,14 @@ export class ImageSource {
     }
   }
 
-  setImage(image: RgbaImage, name: string): void {
+  setImage(image: RgbaImage, name: string, byReader = true): void {
     this.image = image;
     this.name = name;
     drawImageTo(this.preview, image);
     this.root
       .querySelectorAll<HTMLButtonElement>('[data-sample]')
       .forEach((button) => button.setAttribute('aria-pressed', String(button.dataset.sample === name)));
-    this.options.onImage(image, name);
+    this.options.onImage(image, name, byReader);
   }
 
   /**

@@ -4,8 +4,9 @@
  *   backend=webgpu|wasm    force an execution provider (default: WebGPU when available)
  *   model=<catalog id>     pick a model among the demo's installed ones
  *   autorun=1              run without a click once the page loads
- *   repeat=<n>             run n times and report the warm median (default 3, 1 on WebGPU)
- *   threads=<n>            WASM threads (default: several when cross-origin isolated)
+ *   repeat=<n>             run n times and report the warm median (default 1: one inference per Run)
+ *   threads=<n>            WASM threads (default: half the cores, at most 4, when cross-origin isolated;
+ *                          capped at the cores, and 1 without isolation)
  */
 import { parseBackendChoice } from '../inference/runtime/backend.ts';
 import type { BackendChoice } from '../inference/runtime/protocol.ts';
@@ -43,11 +44,14 @@ export function parseDemoParams(search: string): DemoParams {
     model: name('model'),
     autorun: ['1', 'true', 'yes'].includes(query.get('autorun') ?? ''),
     repeat: positiveInt(query.get('repeat'), 50),
-    threads: positiveInt(query.get('threads'), 16) ?? undefined,
+    threads: positiveInt(query.get('threads'), 1024) ?? undefined,
   };
 }
 
-/** Default repeat: warm runs are cheap on WASM but slow on software WebGPU. */
-export function defaultRepeat(params: DemoParams, backend: 'webgpu' | 'wasm'): number {
-  return params.repeat ?? (backend === 'webgpu' ? 1 : 3);
+/**
+ * Inferences per Run: one, so a reader never waits for runs they did not ask for. repeat=<n>
+ * (benchmarks, the timings panel) asks for more and reports the warm median.
+ */
+export function defaultRepeat(params: DemoParams): number {
+  return params.repeat ?? 1;
 }

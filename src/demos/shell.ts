@@ -5,17 +5,35 @@
  * specific to it through DemoKind (see CONTRIBUTING.md, "Adding a demo kind").
  */
 import { getInferenceClient, InferenceError, type ProgressMessage, type Ready, type RunResult } from '../inference/runtime/client.ts';
+import { MODEL_CACHE_NAME, modelRequestUrl } from '../inference/runtime/model-fetch.ts';
 import type { BackendChoice, RunTimings } from '../inference/runtime/protocol.ts';
 import { getModel } from '../models/catalog.ts';
 import { defaultRepeat, parseDemoParams, type DemoParams } from './params.ts';
+import { doneSentence, formatMegabytes } from './status-text.ts';
+import { fallBackToParent, selectVariant, variantKindOf } from './variants.ts';
 
 export type DemoState = 'idle' | 'loading' | 'running' | 'done' | 'error';
 
 export interface RunContext {
   shell: DemoShell;
-  /** Run a worker task with the shell's repeat setting; returns the worker's result. */
+  /**
+   * Run a worker task with the shell's repeat setting; returns the worker's result. Throws
+   * StaleRunError when the input was replaced while the task ran, so a kind never draws a
+   * result beside an image it was not computed from.
+   */
   runTask<Output>(task: string, input: unknown, transfer?: Transferable[]): Promise<RunResult<Output>>;
 }
+
+/** The input changed while a run was in flight: its result belongs to the old input. */
+export class StaleRunError extends Error {
+  constructor() {
+    super('The input changed during the run.');
+    this.name = 'StaleRunError';
+  }
+}
+
+/** A run slower than this shows an elapsed-time counter and the cancel actions. */
+const SLOW_RUN_MS = 2000;
 
 export interface DemoKind {
   /** Catalog ids to load when this model is selected (for example the detector plus the embedder). */
@@ -36,6 +54,8 @@ const format = {
   bytes: (value: number) => `${(value / 1e6).toFixed(1)} MB`,
 };
 
+const backendName = (backend: string) => (backend === 'webgpu' ? 'WebGPU' : 'WASM');
+
 export class DemoShell {
   readonly root: HTMLElement;
   readonly params: DemoParams;
@@ -47,8 +67,17 @@ export class DemoShell {
   private readonly runButton: HTMLButtonElement;
   private readonly modelSelect: HTMLSelectElement | null;
   private readonly timings: HTMLElement;
+  private readonly notices: HTMLElement;
+  private readonly elapsed: HTMLElement;
+  private readonly cancelButton: HTMLButtonElement;
+  private readonly wasmButton: HTMLButtonElement;
   private loaded: { key: string; ready: Ready } | null = null;
   private busy = false;
+  /** Bumped whenever the input is replaced; a run remembers the version it started from. */
+  private inputVersion = 0;
+  /** An input arrived while a run was busy: run again on it when that run ends. */
+  private rerunWanted = false;
+  private elapsedTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(root: HTMLElement, kind: DemoKind) {
     this.root = root;
@@ -64,15 +93,27 @@ export class DemoShell {
     this.errorBox = find('[data-error]');
     this.runButton = find('[data-run]');
     this.timings = find('[data-timings]');
+    this.notices = find('[data-notices]');
+    this.elapsed = find('[data-elapsed]');
+    this.cancelButton = find('[data-cancel]');
+    this.wasmButton = find('[data-switch-wasm]');
     this.modelSelect = root.querySelector('[data-model]');
 
     if (this.params.backend !== 'auto') this.setBackendChoice(this.params.backend);
     if (this.params.model && this.modelSelect) {
       const option = [...this.modelSelect.options].find((candidate) => candidate.value === this.params.model && !candidate.disabled);
       if (option) this.modelSelect.value = option.value;
-      else this.showError(`Model "${this.params.model}" is not available in this demo; using ${this.modelSelect.value}.`, false);
+      // A notice, not an error: the run goes ahead with the default and must not wipe it.
+      else this.notice(`Model "${this.params.model}" is not available in this demo; using ${this.modelSelect.value}.`);
     }
     this.runButton.addEventListener('click', () => void this.run());
+    this.cancelButton.addEventListener('click', () => this.cancel());
+    this.wasmButton.addEventListener('click', () => {
+      this.cancel('Switched to WASM.');
+      this.setBackendChoice('wasm');
+      // Runs again, on WASM, as soon as the cancelled run has unwound.
+      this.rerunWanted = true;
+    });
     root.querySelectorAll<HTMLInputElement>('input[name$="-backend"]').forEach((input) =>
       input.addEventListener('change', () => {
         this.loaded = null;
@@ -80,9 +121,61 @@ export class DemoShell {
     );
     this.modelSelect?.addEventListener('change', () => {
       this.loaded = null;
+      void this.refreshDownloadSize();
     });
     if (root.dataset.stage !== undefined) this.bindStageKeys();
     this.refreshRunButton();
+    void this.refreshDownloadSize();
+  }
+
+  /** A standing notice (kept across runs, unlike errors). */
+  notice(message: string): void {
+    const line = document.createElement('p');
+    line.textContent = message;
+    this.notices.append(line);
+    this.notices.hidden = false;
+  }
+
+  /**
+   * The kind's input was replaced (a sample picked, a file dropped, pasted or uploaded): run on
+   * it, now or as soon as the run in flight ends (whose result is then dropped as stale).
+   */
+  inputChanged(): void {
+    this.inputVersion++;
+    if (this.root.dataset.noModel !== undefined || !this.kind.hasInput()) return;
+    if (this.busy) this.rerunWanted = true;
+    else void this.run();
+  }
+
+  /** Put "Run · 103 MB" on the button while the selected model's files are not in the cache. */
+  async refreshDownloadSize(): Promise<void> {
+    const label = this.runButton.querySelector<HTMLElement>('[data-run-size]');
+    if (!label || this.root.dataset.noModel !== undefined) return;
+    const ids = this.kind.models(this.selectedModel());
+    let missing = 0;
+    try {
+      const cache = 'caches' in globalThis ? await caches.open(MODEL_CACHE_NAME) : null;
+      const baseUrl = new URL(import.meta.env.BASE_URL ?? '/', location.href).href;
+      for (const id of ids) {
+        const entry = getModel(id);
+        const cached = cache ? await cache.match(modelRequestUrl(entry, baseUrl)) : undefined;
+        if (!cached) missing += entry.bytes ?? entry.approxBytes ?? 0;
+      }
+    } catch {
+      // No Cache API here (private mode, insecure context): say nothing rather than guess.
+      missing = 0;
+    }
+    label.textContent = missing > 0 ? ` · ${formatMegabytes(missing)}` : '';
+    this.runButton.dataset.downloadBytes = String(missing);
+    this.runButton.title = missing > 0 ? `Run: downloads ${formatMegabytes(missing)} of model files once, then runs from the cache` : '';
+  }
+
+  /** Stop the load or run in flight (the worker is restarted on the next run). */
+  cancel(reason = 'Cancelled.'): void {
+    if (!this.busy) return;
+    this.rerunWanted = false;
+    this.loaded = null;
+    this.client.cancel(reason);
   }
 
   /** Start autorun, if asked for, once the kind has its input. */
@@ -94,7 +187,7 @@ export class DemoShell {
 
   /** The installed model currently selected. */
   selectedModel(): string {
-    return this.modelSelect?.value ?? this.root.dataset.defaultModel ?? '';
+    return selectVariant(this.root, this.modelSelect?.value ?? this.root.dataset.defaultModel ?? '');
   }
 
   backendChoice(): BackendChoice {
@@ -111,6 +204,29 @@ export class DemoShell {
   refreshRunButton(): void {
     const noModel = this.root.dataset.noModel !== undefined;
     this.runButton.disabled = this.busy || noModel || !this.kind.hasInput();
+  }
+
+  private startElapsed(): void {
+    const started = performance.now();
+    this.stopElapsed();
+    this.elapsedTimer = setInterval(() => {
+      const ms = performance.now() - started;
+      if (ms < SLOW_RUN_MS) return;
+      this.elapsed.hidden = false;
+      this.elapsed.textContent = `${Math.floor(ms / 1000)} s`;
+      this.cancelButton.hidden = false;
+      // Offer WASM only where WebGPU may be what is slow: forced, or what auto chose.
+      const choice = this.backendChoice();
+      this.wasmButton.hidden = !(choice === 'webgpu' || (choice === 'auto' && this.loaded?.ready.backend === 'webgpu'));
+    }, 250);
+  }
+
+  private stopElapsed(): void {
+    if (this.elapsedTimer) clearInterval(this.elapsedTimer);
+    this.elapsedTimer = null;
+    this.elapsed.hidden = true;
+    this.cancelButton.hidden = true;
+    this.wasmButton.hidden = true;
   }
 
   setState(state: DemoState, result?: Record<string, unknown>): void {
@@ -153,7 +269,8 @@ export class DemoShell {
     } else if (message.phase === 'verify') {
       this.say(`Checking the SHA-256 of ${title}`);
     } else {
-      this.say(`Preparing ${title}`);
+      this.progress.hidden = true;
+      this.say(`Creating the session for ${title}`);
     }
   };
 
@@ -166,6 +283,7 @@ export class DemoShell {
     const ready = await this.client.load(models, this.backendChoice(), { onProgress: this.onProgress, threads: this.params.threads });
     this.progress.hidden = true;
     this.loaded = { key, ready };
+    void this.refreshDownloadSize();
     return ready;
   }
 
@@ -173,17 +291,27 @@ export class DemoShell {
   async run(): Promise<void> {
     if (this.busy || !this.kind.hasInput()) return;
     this.busy = true;
+    this.rerunWanted = false;
     this.refreshRunButton();
     this.clearError();
+    this.startElapsed();
+    const version = this.inputVersion;
+    let stale = false;
     try {
       const ready = await this.ensureLoaded();
+      if (version !== this.inputVersion) throw new StaleRunError();
       this.setState('running');
-      this.say(`Running on ${ready.backend === 'webgpu' ? 'WebGPU' : 'WASM'}…`);
+      this.say(`Running on ${backendName(ready.backend)}…`);
       let lastTimings: RunTimings | null = null;
       const context: RunContext = {
         shell: this,
         runTask: async <Output>(task: string, input: unknown, transfer?: Transferable[]) => {
-          const result = await this.client.run<Output>(task, input, { repeat: defaultRepeat(this.params, ready.backend), transfer });
+          const result = await this.client.run<Output>(task, input, {
+            repeat: defaultRepeat(this.params),
+            transfer,
+            onProgress: (message) => message.type === 'status' && this.say(message.message),
+          });
+          if (version !== this.inputVersion) throw new StaleRunError();
           lastTimings = result.timings;
           return result;
         },
@@ -194,24 +322,38 @@ export class DemoShell {
         backend: ready.backend,
         fallbackReason: ready.fallbackReason,
         threads: ready.threads,
+        threadsNote: ready.threadsNote,
         crossOriginIsolated: ready.crossOriginIsolated,
+        variant: variantKindOf(this.root, this.selectedModel()),
         timings,
         ...output,
       };
       this.renderTimings(ready, lastTimings);
-      this.say(
-        `Done on ${ready.backend === 'webgpu' ? 'WebGPU' : `WASM (${ready.threads} thread${ready.threads === 1 ? '' : 's'})`}${ready.fallbackReason ? ` — ${ready.fallbackReason}` : ''}.`,
-      );
+      this.say(doneSentence(ready));
       this.setState('done', result);
     } catch (error) {
       this.progress.hidden = true;
-      const message = error instanceof InferenceError || error instanceof Error ? error.message : String(error);
-      if (error instanceof InferenceError && error.code !== 'bad-input') this.loaded = null;
-      this.showError(message);
+      if (error instanceof StaleRunError) {
+        // The reader replaced the input: this result is not theirs. Run on the new input.
+        stale = true;
+        this.say('The image changed during the run: running again on the new one…');
+      } else if (error instanceof InferenceError && error.code === 'cancelled') {
+        this.loaded = null;
+        this.setState('idle');
+        this.say(error.message);
+      } else {
+        const message = error instanceof InferenceError || error instanceof Error ? error.message : String(error);
+        if (error instanceof InferenceError && error.code !== 'bad-input') this.loaded = null;
+        if (error instanceof InferenceError && error.code !== 'bad-input' && fallBackToParent(this.root, this.selectedModel(), message))
+          return void queueMicrotask(() => void this.run());
+        this.showError(message);
+      }
     } finally {
       this.busy = false;
+      this.stopElapsed();
       this.refreshRunButton();
     }
+    if ((stale || this.rerunWanted) && this.kind.hasInput()) await this.run();
   }
 
   private renderTimings(ready: Ready, run: RunTimings | null): void {
@@ -220,7 +362,7 @@ export class DemoShell {
         'Backend',
         ready.backend === 'webgpu'
           ? 'WebGPU'
-          : `WASM, ${ready.threads} thread${ready.threads === 1 ? '' : 's'}${ready.crossOriginIsolated ? '' : ' (page not cross-origin isolated)'}`,
+          : `WASM, ${ready.threads} thread${ready.threads === 1 ? '' : 's'}${ready.crossOriginIsolated ? '' : ' (page not cross-origin isolated)'}${ready.threadsNote ? `; ${ready.threadsNote}` : ''}`,
       ],
       ['Model download', `${format.ms(ready.timings.downloadMs)}${ready.timings.fromCache ? ' (from cache)' : ''}`],
       ['SHA-256 check', format.ms(ready.timings.verifyMs)],

@@ -8,7 +8,7 @@
  * - starts rendering the studies' diagrams when a build starts, so Chromium works while Vite
  *   bundles, and reports the renderer's work when the build is done.
  */
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,20 @@ import type { AstroIntegration } from 'astro';
 import { formatProblems, validateContent, type ContentLocation } from '../schema/validate.ts';
 import { contentLocation } from './content-location.ts';
 
-/** The onnxruntime-web files the WebGPU build (which also runs WASM) loads at run time. */
-export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+/**
+ * The onnxruntime-web files loaded at run time: the plain WASM build's (onnxruntime-web/wasm,
+ * 14 MB, what the demos run on WASM) and the JSPI WebGPU build's (onnxruntime-web/jspi, 17 MB,
+ * fetched only when a demo runs on WebGPU). The worker imports each build on demand; the .mjs
+ * files are the builds' Emscripten glue, which ORT loads from wasmPaths. The asyncify WebGPU
+ * build (onnxruntime-web/webgpu) is not served: its wasm is 26.8 MB, over the 25 MiB a file
+ * may be on common static hosts, and slower to start; browsers without JSPI run on WASM.
+ */
+export const ORT_RUNTIME_FILES = [
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort-wasm-simd-threaded.jspi.mjs',
+  'ort-wasm-simd-threaded.jspi.wasm',
+];
 
 export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -25,7 +37,10 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-/** Copy the runtime files when missing or changed (size or mtime), so upgrades take effect. */
+/**
+ * Copy the runtime files when missing or changed (size or mtime), so upgrades take effect, and
+ * remove runtime files no longer listed (public/ort is generated), so the site never serves them.
+ */
 export function copyOrtRuntime(publicDir: string): string[] {
   const require = createRequire(import.meta.url);
   // The package exports no ./package.json; its main entry sits in dist/ beside the runtime files.
@@ -33,6 +48,9 @@ export function copyOrtRuntime(publicDir: string): string[] {
   const targetDir = join(publicDir, 'ort');
   mkdirSync(targetDir, { recursive: true });
   const copied: string[] = [];
+  for (const name of readdirSync(targetDir)) {
+    if (/^ort-wasm.*\.(mjs|wasm)$/.test(name) && !ORT_RUNTIME_FILES.includes(name)) rmSync(join(targetDir, name));
+  }
   for (const name of ORT_RUNTIME_FILES) {
     const source = join(distDir, name);
     const target = join(targetDir, name);

@@ -7,6 +7,8 @@
  * browser or Node APIs so that every one of those readers can import it.
  */
 
+import type { VariantTransform } from './variants/transforms.ts';
+
 /** What a model (or a data file that travels with models) is for. */
 export type ModelTask = 'image-classification' | 'face-detection' | 'face-embedding' | 'labels';
 
@@ -105,6 +107,61 @@ export interface ModelEntry {
   verification?: FaceVerification;
   /** Reference results from MODELS.md that the tests check. */
   reference?: string;
+  /** Set on a production variant derived from another entry (see VARIANTS below). */
+  variant?: VariantInfo;
+}
+
+/** The precisions a reader can pick with ?variant=; fp32 is the parent file itself. */
+export const VARIANT_KINDS = ['fp32', 'fp16', 'int8', 'int8-qdq'] as const;
+export type VariantKind = (typeof VARIANT_KINDS)[number];
+
+/** Accuracy of a variant against its fp32 parent, measured by tests/integration/variants.test.ts. */
+export type VariantAccuracy =
+  | {
+      kind: 'classification';
+      /** Images compared: every sample plus its transformed copies (src/models/variants/evaluation-images.ts). */
+      images: number;
+      /** Fraction of images with the same top-1 class. */
+      top1Agreement: number;
+      /** Fraction of images with the same five classes in the top 5 (in any order). */
+      top5Agreement: number;
+      /** Largest change of any class probability on any image. */
+      maxProbabilityChange: number;
+    }
+  | {
+      kind: 'embedding';
+      /** Aligned faces compared (MTCNN on every sample and its transformed copies). */
+      faces: number;
+      /** Largest Euclidean distance between a face's variant and fp32 embeddings. */
+      maxDrift: number;
+      /** Face pairs whose same/different verdict was compared at the catalog threshold. */
+      pairs: number;
+      flippedVerdicts: number;
+    }
+  | {
+      kind: 'detection';
+      /** Images run through the whole cascade with all three nets in this variant. */
+      images: number;
+      sameFaceCount: boolean;
+      /** Largest box corner and landmark displacement against fp32, in pixels. */
+      maxBoxErrorPx: number;
+      maxLandmarkErrorPx: number;
+    };
+
+/** What makes an entry a production variant. */
+export interface VariantInfo {
+  /** Catalog id of the fp32 file this one is derived from. */
+  parent: string;
+  kind: Exclude<VariantKind, 'fp32'>;
+  /** The transform and its parameters (src/models/variants/transforms.ts). */
+  transform: VariantTransform;
+  /** Measured against the parent; null until measured. */
+  accuracy: VariantAccuracy | null;
+  /**
+   * Warm WASM latency as a fraction of the parent's (npm run bench, scripts/bench/variants.ts);
+   * null until measured. A QDQ file is a default candidate only when this is below 1.
+   */
+  wasmWarmRatio: number | null;
 }
 
 const IMAGENET_CAFFE: ImagePreprocessing = {
@@ -185,7 +242,8 @@ export const FACENET_CHIP_TEMPLATE_160: FaceAlignment = {
     'The standard five-point face template for 112x112 chips (insightface), scaled by 160/112. davidsandberg/facenet itself crops the MTCNN box with a 32 px margin instead of aligning.',
 };
 
-export const MODEL_CATALOG: readonly ModelEntry[] = [
+/** The published files, as their authors released them (fp32). */
+const PUBLISHED_MODELS: readonly ModelEntry[] = [
   {
     id: 'imagenet-labels',
     title: 'ImageNet-1k class labels (WordNet synsets)',
@@ -438,6 +496,174 @@ export const MODEL_CATALOG: readonly ModelEntry[] = [
     },
   },
 ];
+
+/** Parameters of the fp16-storage transform: tensors under 1024 values (biases, norms) stay float32. */
+const FP16: VariantTransform = { kind: 'fp16', minElements: 1024 };
+const INT8: VariantTransform = { kind: 'int8', weights: 'per-channel-symmetric', keepFloat: [] };
+/** The descriptor's first convolution and final projection stay float32: 0.1 MB that halves the drift (0.025 -> 0.017). */
+const INT8_DESCRIPTOR: VariantTransform = { kind: 'int8', weights: 'per-channel-symmetric', keepFloat: ['conv32_down/conv/filters', 'fc'] };
+const qdq = (parent: string): VariantTransform => ({
+  kind: 'int8-qdq',
+  weights: 'per-channel-symmetric',
+  activations: 'uint8-asymmetric-minmax',
+  calibration: `src/models/variants/calibration/${parent}.json`,
+});
+
+const VARIANT_TITLES: Record<VariantInfo['kind'], string> = {
+  fp16: 'fp16 storage',
+  int8: 'int8 weights',
+  'int8-qdq': 'int8 static (QDQ)',
+};
+
+const VARIANT_PROVENANCE: Record<VariantInfo['kind'], string> = {
+  fp16: 'weights stored as float16, cast to float32 in the graph',
+  int8: 'batch norm folded, Conv/Gemm/MatMul weights as per-channel symmetric int8 with DequantizeLinear',
+  'int8-qdq':
+    'as int8, plus int32 biases and uint8 QuantizeLinear/DequantizeLinear on Conv/Gemm/MatMul activations, calibrated on the samples',
+};
+
+interface VariantPins {
+  bytes: number;
+  sha256: string;
+  accuracy: VariantAccuracy | null;
+  wasmWarmRatio: number | null;
+}
+
+/** MTCNN's three nets run as one cascade, so a kind's accuracy is measured once for all three (the cascade with every net in that kind). */
+const MTCNN_FP16_ACCURACY: VariantAccuracy = {
+  kind: 'detection',
+  images: 24,
+  sameFaceCount: true,
+  maxBoxErrorPx: 1.874,
+  maxLandmarkErrorPx: 0.7371,
+};
+const MTCNN_INT8_ACCURACY: VariantAccuracy = {
+  kind: 'detection',
+  images: 24,
+  sameFaceCount: true,
+  maxBoxErrorPx: 2.944,
+  maxLandmarkErrorPx: 2.08,
+};
+
+/**
+ * Pins and measurements of each variant, by id. bytes and sha256: node scripts/variants.ts pins
+ * (deterministic derivation from the pinned parent). accuracy: tests/integration/variants.test.ts
+ * prints it and fails when this table disagrees. wasmWarmRatio: npm run bench (variants section).
+ */
+const VARIANT_PINS: Record<string, VariantPins> = {
+  'resnet50-keras-imagenet-fp16': {
+    bytes: 51430503,
+    sha256: '9907433bf1886f4de1919d85502760a7bf56482d5e68c3eebe47fd75f53457d9',
+    accuracy: { kind: 'classification', images: 24, top1Agreement: 1, top5Agreement: 1, maxProbabilityChange: 0.0005503 },
+    wasmWarmRatio: 1.425,
+  },
+  'resnet50-keras-imagenet-int8': {
+    bytes: 25780586,
+    sha256: '4a6b1bcec3e2deb54062809bca37f209c29aee96082a8bb46b0cb91ade3e2998',
+    accuracy: { kind: 'classification', images: 24, top1Agreement: 1, top5Agreement: 0.75, maxProbabilityChange: 0.02175 },
+    wasmWarmRatio: 0.855,
+  },
+  'resnet50-keras-imagenet-int8-qdq': {
+    bytes: 26052897,
+    sha256: '865337ed4d134df80404e7018336da1767e5d50e826f4d679ef0d6205834fc94',
+    accuracy: { kind: 'classification', images: 24, top1Agreement: 1, top5Agreement: 0.625, maxProbabilityChange: 0.1523 },
+    wasmWarmRatio: 1.712,
+  },
+  'dlib-face-resnet-v1-fp16': {
+    bytes: 11273816,
+    sha256: '72ebbeadb81ce99886f605080ce15d9eddab6acab2110639343a6d2cc5804a9f',
+    accuracy: { kind: 'embedding', faces: 13, maxDrift: 0.0007126, pairs: 78, flippedVerdicts: 0 },
+    wasmWarmRatio: 1.259,
+  },
+  'dlib-face-resnet-v1-int8': {
+    bytes: 5805477,
+    sha256: '2f2da7c90110c1951294366ad648517ca305b39357c4eea513d7624d53dbd4f3',
+    accuracy: { kind: 'embedding', faces: 13, maxDrift: 0.01655, pairs: 78, flippedVerdicts: 0 },
+    wasmWarmRatio: 1.678,
+  },
+  'dlib-face-resnet-v1-int8-qdq': {
+    bytes: 5759365,
+    sha256: 'd5f01b85e28947af194802b7c9807e9b4736ad6506b9c314c7bd3c55ec2a7b4a',
+    accuracy: { kind: 'embedding', faces: 13, maxDrift: 0.05982, pairs: 78, flippedVerdicts: 0 },
+    wasmWarmRatio: 0.894,
+  },
+  'mtcnn-pnet-fp16': {
+    bytes: 16044,
+    sha256: 'ac15e3c1a5b847eff5f25f6f07bfaeb705e3071519413e8606bc6397878b4a2f',
+    accuracy: MTCNN_FP16_ACCURACY,
+    wasmWarmRatio: 0.941,
+  },
+  'mtcnn-pnet-int8': {
+    bytes: 10025,
+    sha256: '57994d6c0053ea492fa2d388a8f2a645d3d8fec99bcb6f38f124cb5392bccbd8',
+    accuracy: MTCNN_INT8_ACCURACY,
+    wasmWarmRatio: 0.926,
+  },
+  'mtcnn-rnet-fp16': {
+    bytes: 206626,
+    sha256: '451f4b38a7274a5f629893b59f24435ab2158242c2904e209cfe5b36c8fb0186',
+    accuracy: MTCNN_FP16_ACCURACY,
+    wasmWarmRatio: 1.439,
+  },
+  'mtcnn-rnet-int8': {
+    bytes: 106583,
+    sha256: '3c5b5c71ea31cf2d3388957b044ae11826093560a38a707882bff117d8ba023d',
+    accuracy: MTCNN_INT8_ACCURACY,
+    wasmWarmRatio: 1.433,
+  },
+  'mtcnn-onet-fp16': {
+    bytes: 786013,
+    sha256: 'c6a3e8cd16a4df292192daec7c35c0712f2250bb842fd265b95d344ccf7939ba',
+    accuracy: MTCNN_FP16_ACCURACY,
+    wasmWarmRatio: 0.806,
+  },
+  'mtcnn-onet-int8': {
+    bytes: 399632,
+    sha256: 'd503b8d5628ae6bd9274fb7a9a4c6716e177db49def23252014fc4ac89962a94',
+    accuracy: MTCNN_INT8_ACCURACY,
+    wasmWarmRatio: 1.996,
+  },
+};
+
+/** A variant entry: the parent's facts with its own file, pins, transform and measurements. */
+function variantOf(parentId: string, kind: VariantInfo['kind'], transform: VariantTransform): ModelEntry {
+  const parent = PUBLISHED_MODELS.find((entry) => entry.id === parentId);
+  if (!parent) throw new Error(`Variant of unknown parent "${parentId}"`);
+  const pins = VARIANT_PINS[`${parentId}-${kind}`];
+  if (!pins) throw new Error(`Variant ${parentId}-${kind} has no pins in VARIANT_PINS`);
+  return {
+    ...parent,
+    id: `${parent.id}-${kind}`,
+    title: `${parent.title} [${VARIANT_TITLES[kind]}]`,
+    file: parent.file.replace(/\.onnx$/, `.${kind}.onnx`),
+    bytes: pins.bytes,
+    sha256: pins.sha256,
+    upstream: [],
+    inMirror: false,
+    provenance: `Derived by this site's installer from ${parent.id} (sha256 ${parent.sha256.slice(0, 12)}…): ${VARIANT_PROVENANCE[kind]}.`,
+    variant: { parent: parent.id, kind, transform, accuracy: pins.accuracy, wasmWarmRatio: pins.wasmWarmRatio },
+  };
+}
+
+/**
+ * Production variants of the installable fp32 files. Pins and accuracy come from running the
+ * derivation here (node scripts/variants.ts pins) and tests/integration/variants.test.ts.
+ * The genuine ResNet-34 and FaceNet files are not reachable from this environment, so their
+ * variants cannot be pinned here and are not listed: a deployment that installs them runs the
+ * same transforms (node scripts/variants.ts pins prints the entries to add).
+ */
+const VARIANTS: readonly ModelEntry[] = [
+  variantOf('resnet50-keras-imagenet', 'fp16', FP16),
+  variantOf('resnet50-keras-imagenet', 'int8', INT8),
+  variantOf('resnet50-keras-imagenet', 'int8-qdq', qdq('resnet50-keras-imagenet')),
+  variantOf('dlib-face-resnet-v1', 'fp16', FP16),
+  variantOf('dlib-face-resnet-v1', 'int8', INT8_DESCRIPTOR),
+  variantOf('dlib-face-resnet-v1', 'int8-qdq', qdq('dlib-face-resnet-v1')),
+  ...(['mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet'] as const).flatMap((net) => [variantOf(net, 'fp16', FP16), variantOf(net, 'int8', INT8)]),
+];
+
+/** Every file the site knows: the published models, then their production variants. */
+export const MODEL_CATALOG: readonly ModelEntry[] = [...PUBLISHED_MODELS, ...VARIANTS];
 
 /** Every catalog id, for schema enums. */
 export const MODEL_IDS = MODEL_CATALOG.map((entry) => entry.id) as [string, ...string[]];

@@ -4,14 +4,21 @@
  * downloads it from the pinned upstream URLs, and checks its size and sha256. Files are written
  * to a temporary name and renamed only once verified, so a failure never leaves a partial or
  * corrupt file where the site would serve it.
+ *
+ * A production variant (an entry with `variant`) is copied from the mirror when the mirror has
+ * it, and otherwise derived from its installed fp32 parent with the pure transforms in
+ * src/models/variants/; the derived bytes go through the same pins and the same temp + rename.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ModelEntry } from './catalog.ts';
+import { getModel, type ModelEntry } from './catalog.ts';
+import { modelParts } from './parts.ts';
+import type { CalibrationTable } from './variants/calibrate.ts';
+import { deriveVariant, type ActivationRanges } from './variants/transforms.ts';
 
 /** What happened to one catalog entry. */
 export type InstallOutcome =
@@ -33,6 +40,22 @@ export interface InstallOptions {
   onProgress?: (id: string, done: number, total: number | null) => void;
   /** Injected fetch, for tests. */
   fetchImpl?: typeof fetch;
+  /** Repository root, where variant calibration tables live (default: the working directory). */
+  repoRoot?: string;
+  /** Injected derivation, for tests (default: deriveVariant). */
+  derive?: typeof deriveVariant;
+}
+
+/**
+ * A committed calibration table, checked against the parent it was measured on: ranges measured
+ * on other weights would quantise these ones wrongly.
+ */
+export function loadCalibration(path: string, repoRoot: string, parent: ModelEntry): ActivationRanges {
+  const table = JSON.parse(readFileSync(join(repoRoot, path), 'utf8')) as CalibrationTable;
+  if (table.parent !== parent.id || table.parentSha256 !== parent.sha256) {
+    throw new Error(`calibration table ${path} was measured on ${table.parent} (sha256 ${table.parentSha256}), not on this parent`);
+  }
+  return table.ranges;
 }
 
 /** The sha256 of a file on disk, as lower-case hex. */
@@ -106,7 +129,9 @@ export async function installEntry(entry: ModelEntry, options: InstallOptions): 
   const failures: string[] = [];
   if (options.mirrorDir) {
     const mirrored = join(options.mirrorDir, entry.file);
-    if (existsSync(mirrored)) {
+    if (entry.variant && !existsSync(mirrored)) {
+      // Variants are normally derived, not mirrored: a mirror without one is not a failure.
+    } else if (existsSync(mirrored)) {
       try {
         const { size } = await stat(mirrored);
         const bytes = await writeVerified(entry, createReadStream(mirrored), destination, size, options.onProgress);
@@ -118,6 +143,8 @@ export async function installEntry(entry: ModelEntry, options: InstallOptions): 
       failures.push(`not in mirror ${options.mirrorDir}`);
     }
   }
+
+  if (entry.variant) return deriveEntry(entry, destination, options, failures);
 
   if (options.allowDownload) {
     const fetchImpl = options.fetchImpl ?? fetch;
@@ -142,4 +169,83 @@ export async function installEntry(entry: ModelEntry, options: InstallOptions): 
   if (failures.length === 0) failures.push('no source to install from');
   const corrupt = failures.some((failure) => failure.includes('mismatch'));
   return { id: entry.id, status: corrupt ? 'failed' : 'not-installed', reason: failures.join('; ') };
+}
+
+/** Derive a variant from its installed parent, verify it against its own pins, rename into place. */
+async function deriveEntry(entry: ModelEntry, destination: string, options: InstallOptions, failures: string[]): Promise<InstallOutcome> {
+  const info = entry.variant!;
+  const parent = getModel(info.parent);
+  const refuse = (status: 'failed' | 'not-installed', reason: string): InstallOutcome => ({
+    id: entry.id,
+    status,
+    reason: [...failures, `variant ${entry.id} of ${parent.id}: ${reason}`].join('; '),
+  });
+  const parentPath = join(options.targetDir, parent.file);
+  if (!existsSync(parentPath)) return refuse('not-installed', `its parent ${parent.id} is not installed, so it cannot be derived`);
+  let bytes: Uint8Array;
+  const started = performance.now();
+  try {
+    const parentBytes = await readFile(parentPath);
+    if (parent.bytes !== null && parentBytes.length !== parent.bytes)
+      throw new Error(`parent file ${parentPath} has ${parentBytes.length} bytes, expected ${parent.bytes}`);
+    const ranges =
+      info.transform.kind === 'int8-qdq'
+        ? loadCalibration(info.transform.calibration, options.repoRoot ?? process.cwd(), parent)
+        : undefined;
+    bytes = (options.derive ?? deriveVariant)(parentBytes, info.transform, ranges);
+  } catch (error) {
+    return refuse('failed', `derivation failed: ${(error as Error).message}`);
+  }
+  try {
+    const written = await writeVerified(
+      entry,
+      Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]),
+      destination,
+      bytes.length,
+      options.onProgress,
+    );
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    return {
+      id: entry.id,
+      status: 'installed',
+      source: `${parent.id} (derived: ${info.transform.kind} in ${seconds} s)`,
+      bytes: written,
+    };
+  } catch (error) {
+    return refuse(
+      'failed',
+      `the derived file does not match its pins (${(error as Error).message}); the catalog entry and the transforms disagree`,
+    );
+  }
+}
+
+/**
+ * Write the parts of an installed file that is served in parts (src/models/parts.ts), each
+ * through a temporary name. Parts are slices of the verified whole, so they need no pins of
+ * their own: the browser verifies the joined whole. Existing parts of the right size are kept
+ * unless `rewrite` (the whole was just installed). Returns the number of parts written.
+ */
+export async function ensureParts(entry: ModelEntry, targetDir: string, rewrite = false): Promise<number> {
+  const parts = modelParts(entry);
+  if (parts.length === 0) return 0;
+  const wholePath = join(targetDir, entry.file);
+  const current = await Promise.all(
+    parts.map(
+      async (part) => existsSync(join(targetDir, part.file)) && (await stat(join(targetDir, part.file))).size === part.end - part.start,
+    ),
+  );
+  if (!rewrite && current.every(Boolean)) return 0;
+  const whole = await readFile(wholePath);
+  if (whole.length !== entry.bytes) throw new Error(`${wholePath} has ${whole.length} bytes, expected ${entry.bytes}: not splitting it`);
+  for (const part of parts) {
+    const destination = join(targetDir, part.file);
+    const temporary = `${destination}.${process.pid}.tmp`;
+    try {
+      await writeFile(temporary, whole.subarray(part.start, part.end));
+      await rename(temporary, destination);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+  return parts.length;
 }

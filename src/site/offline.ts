@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { MODEL_CACHE_NAME, modelRequestUrl } from '../inference/runtime/model-fetch.ts';
 import { MODEL_CATALOG, type ModelEntry } from '../models/catalog.ts';
 import { ORT_RUNTIME_FILES } from '../integrations/r2p.ts';
+import { withDefaultVariants } from '../models/variants/choose.ts';
 
 export { MODEL_CACHE_NAME };
 
@@ -271,7 +272,7 @@ export function buildOfflineManifest(input: ManifestInput): OfflineManifest {
       bytes: input.files.get(path)!,
       sha256: input.revision(path),
     }));
-    const models = demoModelEntries(declaration.models, catalog)
+    const models = demoModelEntries(withDefaultVariants(declaration.models, catalog), catalog)
       .flatMap((entry) => {
         const bytes = installedSize(entry, input.files);
         return bytes === null ? [] : [{ url: pinnedModelUrl(entry), bytes, sha256: entry.sha256 }];

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { requireModels } from '../helpers/models.ts';
+import { defaultVariant } from '../../src/models/variants/choose.ts';
 
 const baseUrl = inject('baseUrl');
 const ready = requireModels('resnet50-keras-imagenet', 'imagenet-labels');
@@ -49,7 +50,7 @@ describe.runIf(ready)('classifier demo', () => {
     const webgpu = await run('sample=chelsea&backend=webgpu&autorun=1&repeat=1');
     expect(wasm.result.backend).toBe('wasm');
     expect(webgpu.result.backend).toBe('webgpu');
-    expect(wasm.result.modelId).toBe('resnet50-keras-imagenet');
+    expect(wasm.result.modelId).toBe(defaultVariant('resnet50-keras-imagenet').id); // the default production variant
     const top = wasm.result.top5[0]!;
     expect(top.index).toBeGreaterThanOrEqual(281);
     expect(top.index).toBeLessThanOrEqual(285);

@@ -4,7 +4,9 @@
  * ran, the cascade's counts never grow from stage to stage, the stage switch draws each stage's
  * boxes, and a changed setting re-runs on the same image. Webcam mode, fed the astronaut by
  * Chromium's fake camera, detects frame after frame and shows the frame rate. No console errors,
- * no request leaves the site. WebGPU runs through SwiftShader here (slow), so it runs once.
+ * no request leaves the site. WebGPU runs through SwiftShader here (slow), so it runs once
+ * forced; auto mode must not pick that software adapter. One page switches WASM -> WebGPU ->
+ * WASM, loading the WebGPU build of onnxruntime-web only when WebGPU runs.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,7 +121,8 @@ describe.runIf(ready)('MTCNN face-detection demo', () => {
     try {
       checkResult(result, 'wasm');
       results.wasm = result;
-      expect(result.timings.runsMs.length).toBe(3);
+      // One inference per Run (repeat defaults to 1).
+      expect(result.timings.runsMs.length).toBe(1);
 
       // The stage switch draws each stage's boxes: as many as that stage counted.
       const views = await stageViews(page);
@@ -187,6 +190,62 @@ describe.runIf(ready)('MTCNN face-detection demo', () => {
     });
     expect(Math.abs(a.score - b.score)).toBeLessThan(1e-3);
     for (const stage of STAGES) expect(webgpu.stages[stage].count).toBe(wasm.stages[stage].count);
+  });
+
+  it('in auto mode never picks the software WebGPU adapter: runs on WASM and says why', async () => {
+    // This Chromium exposes only SwiftShader (isFallbackAdapter, architecture "swiftshader").
+    const { result, close } = await open('sample=astronaut&autorun=1');
+    try {
+      expect(result.backend).toBe('wasm');
+      expect(result.fallbackReason).toMatch(/software WebGPU adapter.*using WASM$/);
+      expect(result.faces).toHaveLength(1);
+    } finally {
+      await close();
+    }
+  });
+
+  it('switches WASM -> WebGPU -> WASM in one page, loading each onnxruntime build only when its backend runs', async () => {
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    try {
+      const { page, problems } = await openPage(context, baseUrl);
+      const runtime: string[] = [];
+      context.on('request', (request) => {
+        const { pathname } = new URL(request.url());
+        if (pathname.startsWith('/ort/')) runtime.push(pathname);
+      });
+      const root = page.locator('[data-demo="face-detection"]');
+      const runNumber = async (run: number): Promise<FaceResult & { run: number }> => {
+        await page.waitForFunction(
+          (run) => {
+            const element = document.querySelector('[data-demo="face-detection"]')!;
+            return element.getAttribute('data-state') === 'done' && JSON.parse(element.getAttribute('data-result') ?? '{}').run === run;
+          },
+          run,
+          { timeout: 540_000 },
+        );
+        return JSON.parse((await root.getAttribute('data-result')) ?? '{}');
+      };
+      await page.goto(`${baseUrl}/demo/mtcnn/?sample=astronaut&backend=wasm&autorun=1`);
+      expect((await runNumber(1)).backend).toBe('wasm');
+      // The plain WASM build only: no WebGPU runtime on the WASM path.
+      expect([...new Set(runtime)].sort()).toEqual(['/ort/ort-wasm-simd-threaded.mjs', '/ort/ort-wasm-simd-threaded.wasm']);
+
+      await root.locator('input[name$="-backend"][value="webgpu"]').check();
+      await root.locator('[data-run]').click();
+      const webgpu = await runNumber(2);
+      expect(webgpu.backend).toBe('webgpu');
+      expect(webgpu.faces).toHaveLength(1);
+      expect(runtime.filter((path) => /jspi/.test(path)).length).toBeGreaterThan(0);
+
+      await root.locator('input[name$="-backend"][value="wasm"]').check();
+      await root.locator('[data-run]').click();
+      const back = await runNumber(3);
+      expect(back.backend).toBe('wasm');
+      expect(back.faces).toHaveLength(1);
+      expect(problems.consoleErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 });
 

@@ -8,8 +8,9 @@
  * 2. The service worker never serves a cached model whose sha256 the catalog does not list: it
  *    deletes such entries on activation and refuses them on request. A new deployment takes
  *    over: the old version's cache is deleted, the models are kept.
- * 3. Keys: s changes the sample, b toggles the backend, space runs; the QR code encodes the
- *    page's own address (checked module by module against the qrcode package's matrix).
+ * 3. Keys: s picks the next sample (and runs on it), b toggles the backend, space runs; the QR
+ *    code encodes the demo's short address without its query (checked module by module against
+ *    the qrcode package's matrix).
  * 4. The speakers page lists every demo and every study section, and every listed URL resolves.
  * The offline tests serve the build on their own port so they can really stop the server.
  */
@@ -416,7 +417,7 @@ describe.runIf(mtcnnReady)('stage keys and QR code', () => {
     await browser?.close();
   });
 
-  it('s changes the sample, b toggles the backend, space runs', async () => {
+  it('s picks and runs the next sample, b toggles the backend, space runs', async () => {
     const context = await browser.newContext();
     try {
       const { page, problems } = await openPage(context, baseUrl);
@@ -430,6 +431,8 @@ describe.runIf(mtcnnReady)('stage keys and QR code', () => {
       await page.keyboard.press('s');
       await root.locator('[data-sample="camera"][aria-pressed="true"]').waitFor();
       await expect(root.locator('[data-sample="astronaut"]').getAttribute('aria-pressed')).resolves.toBe('false');
+      // Picking a sample runs on it.
+      expect((await demoResult<DemoResult>(page, '[data-demo="face-detection"]')).image).toBe('camera');
 
       await page.keyboard.press('b');
       await expect(backend()).resolves.toBe('webgpu');
@@ -437,8 +440,13 @@ describe.runIf(mtcnnReady)('stage keys and QR code', () => {
       await page.keyboard.press('b');
       await expect(backend()).resolves.toBe('wasm');
 
-      expect(await root.getAttribute('data-state')).toBe('idle');
+      const firstRun = JSON.parse((await root.getAttribute('data-result')) ?? '{}') as { run?: number };
       await page.keyboard.press(' ');
+      await page.waitForFunction((previous) => {
+        const element = document.querySelector('[data-demo="face-detection"]');
+        const run = (JSON.parse(element?.getAttribute('data-result') ?? '{}') as { run?: number }).run ?? 0;
+        return element?.getAttribute('data-state') === 'done' && run > previous;
+      }, firstRun.run ?? 0);
       const result = await demoResult<DemoResult>(page, '[data-demo="face-detection"]');
       expect(result.backend).toBe('wasm');
       expect(result.image).toBe('camera');
@@ -449,7 +457,7 @@ describe.runIf(mtcnnReady)('stage keys and QR code', () => {
     }
   });
 
-  it("draws a QR code of the page's own address", async () => {
+  it("draws a QR code of the demo's short address, without the page's query", async () => {
     const context = await browser.newContext();
     try {
       const { page } = await openPage(context, baseUrl);
@@ -463,12 +471,13 @@ describe.runIf(mtcnnReady)('stage keys and QR code', () => {
         for (let i = 0; i < data.length; i += 4) pixels.push(data[i]! + data[i + 1]! + data[i + 2]! > 382 ? 1 : 0);
         return { href: location.href, text: element.dataset.qrText, width: element.width, height: element.height, pixels };
       });
-      expect(text).toBe(href);
+      const short = new URL('/demo/mtcnn/', href).href;
+      expect(text).toBe(short);
       const dark = pixels.filter((value) => value === 0).length;
       expect(dark).toBeGreaterThan(pixels.length * 0.2);
       expect(dark).toBeLessThan(pixels.length * 0.8);
       // Decode by comparison: the module at every position matches the QR matrix of the address.
-      const qr = QRCode.create(href, { errorCorrectionLevel: 'M' });
+      const qr = QRCode.create(short, { errorCorrectionLevel: 'M' });
       const size = qr.modules.size;
       const margin = 1;
       const scale = width / (size + margin * 2);
@@ -483,7 +492,7 @@ describe.runIf(mtcnnReady)('stage keys and QR code', () => {
         }
       }
       expect(mismatches).toBe(0);
-      await expect(page.locator('[data-qr-url]').textContent()).resolves.toBe(href.replace(/^https?:\/\//, ''));
+      await expect(page.locator('[data-qr-url]').textContent()).resolves.toBe(short.replace(/^https?:\/\//, ''));
     } finally {
       await context.close();
     }

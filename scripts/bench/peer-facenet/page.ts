@@ -57,7 +57,7 @@ async function ours(backend: 'wasm' | 'webgpu', chipInputs: ChipInput[], repeat:
     ort.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
     // As the site's worker does, unless the page URL asks for a thread count (?threads=1).
     const asked = Number(new URLSearchParams(location.search).get('threads'));
-    ort.env.wasm.numThreads = asked >= 1 ? asked : wasmThreads(self.crossOriginIsolated, navigator.hardwareConcurrency);
+    ort.env.wasm.numThreads = asked >= 1 ? asked : wasmThreads(self.crossOriginIsolated, navigator.hardwareConcurrency).threads;
     ort.env.wasm.proxy = false;
     ort.env.logLevel = 'error';
     ortConfigured = true;

@@ -16,6 +16,7 @@ export interface Ready {
   backend: Backend;
   fallbackReason: string | null;
   threads: number;
+  threadsNote: string | null;
   crossOriginIsolated: boolean;
   timings: LoadTimings;
 }
@@ -101,8 +102,28 @@ export class InferenceClient {
   }
 
   /** Run a task; transfer lists buffers to move rather than copy. */
-  run<Output>(task: string, input: unknown, options: { repeat?: number; transfer?: Transferable[] } = {}): Promise<RunResult<Output>> {
-    return this.send<RunResult<Output>>({ type: 'run', task, input, repeat: options.repeat ?? 1 }, options.transfer ?? []);
+  run<Output>(
+    task: string,
+    input: unknown,
+    options: { repeat?: number; transfer?: Transferable[]; onProgress?: Pending['onProgress'] } = {},
+  ): Promise<RunResult<Output>> {
+    return this.send<RunResult<Output>>(
+      { type: 'run', task, input, repeat: options.repeat ?? 1 },
+      options.transfer ?? [],
+      options.onProgress,
+    );
+  }
+
+  /**
+   * Stop whatever the worker is doing: onnxruntime-web cannot interrupt a session run, so the
+   * worker is ended and every pending request fails with code "cancelled". The next request
+   * starts a fresh worker (models come back from the Cache API, not the network).
+   */
+  cancel(reason = 'Cancelled.'): void {
+    const error = new InferenceError('cancelled', reason);
+    this.terminate();
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
   }
 
   terminate(): void {

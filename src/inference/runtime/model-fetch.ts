@@ -12,6 +12,7 @@
  * what to do, and nothing partial is ever stored.
  */
 import type { ModelEntry } from '../../models/catalog.ts';
+import { fetchInParts, isServedInParts } from '../../models/parts.ts';
 import { RuntimeError } from './protocol.ts';
 
 export const MODEL_CACHE_NAME = 'r2p-models-v1';
@@ -122,13 +123,17 @@ async function pinProblem(entry: ModelEntry, bytes: Uint8Array): Promise<string 
 async function download(
   entry: ModelEntry,
   url: string,
+  baseUrl: string,
   mode: RequestCache,
   fetchImpl: typeof fetch,
   onProgress: FetchModelOptions['onProgress'],
 ): Promise<Uint8Array> {
   let response: Response;
   try {
-    response = await fetchImpl(url, { cache: mode });
+    // A file over the hosts' per-file cap is served in parts (src/models/parts.ts), joined here.
+    response = isServedInParts(entry)
+      ? await fetchInParts(entry, baseUrl, (input, init) => fetchImpl(input, { ...init, cache: mode }))
+      : await fetchImpl(url, { cache: mode });
   } catch (error) {
     throw new RuntimeError(
       'model-missing',
@@ -168,7 +173,7 @@ export async function fetchModel(entry: ModelEntry, options: FetchModelOptions):
     options.onProgress?.('download', bytes.length, bytes.length);
   } else {
     // Revalidate: the server decides whether the HTTP cache's copy is still its file.
-    bytes = await download(entry, url, 'no-cache', fetchImpl, options.onProgress);
+    bytes = await download(entry, url, options.baseUrl, 'no-cache', fetchImpl, options.onProgress);
   }
   let downloaded = performance.now();
 
@@ -179,7 +184,7 @@ export async function fetchModel(entry: ModelEntry, options: FetchModelOptions):
     // Never keep bytes that fail their pin: drop the cache entry so the next try refetches.
     await cache?.delete(url);
     // Once more past every cache (a host may keep Last-Modified while the bytes changed).
-    bytes = await download(entry, url, 'reload', fetchImpl, options.onProgress);
+    bytes = await download(entry, url, options.baseUrl, 'reload', fetchImpl, options.onProgress);
     fromCache = false;
     downloaded = performance.now();
     problem = await pinProblem(entry, bytes);

@@ -10,7 +10,7 @@ export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 export type Backend = 'webgpu' | 'wasm';
 
 /** Error codes a demo can act on (for example, offer the install command for model-missing). */
-export type ErrorCode = 'model-missing' | 'integrity' | 'bad-input' | 'backend' | 'unknown-task' | 'internal';
+export type ErrorCode = 'model-missing' | 'integrity' | 'bad-input' | 'backend' | 'unknown-task' | 'cancelled' | 'internal';
 
 /** Timings of loading, in milliseconds. */
 export interface LoadTimings {
@@ -44,7 +44,7 @@ export type WorkerRequest =
       backend: BackendChoice;
       /** Site root URL, for /models/ and /ort/. */
       baseUrl: string;
-      /** WASM threads; defaults to several when cross-origin isolated, else one. Fixed after the first load. */
+      /** WASM threads asked for (capped by the worker); default: ORT's rule. Fixed after the first load. */
       threads?: number;
     }
   | { type: 'run'; requestId: number; task: string; input: unknown; repeat: number };
@@ -65,7 +65,10 @@ export type WorkerResponse =
       backend: Backend;
       /** Why the requested or preferred backend was not used, if it was not. */
       fallbackReason: string | null;
+      /** WASM threads ORT runs with (1 whenever the page is not cross-origin isolated). */
       threads: number;
+      /** Set when a threads= request was capped, saying why. */
+      threadsNote: string | null;
       crossOriginIsolated: boolean;
       timings: LoadTimings;
     }

@@ -4,11 +4,11 @@
  * the choice of execution provider, and the task registry. Pages talk to it only through the
  * protocol in protocol.ts (via client.ts).
  */
-import * as ort from 'onnxruntime-web/webgpu';
+import type * as Ort from 'onnxruntime-web';
 import { getModel } from '../../models/catalog.ts';
 import { TASKS, type TaskContext } from '../tasks/registry.ts';
 import type { ModelRunner, TensorData } from '../types.ts';
-import { decideBackend, probeWebGpu, wasmThreads } from './backend.ts';
+import { decideBackend, probeWebGpu, wasmThreads, type ThreadsDecision } from './backend.ts';
 import { createCanvasOps } from './canvas-ops.ts';
 import { fetchModel } from './model-fetch.ts';
 import { RuntimeError, summariseRuns, type Backend, type WorkerRequest, type WorkerResponse } from './protocol.ts';
@@ -17,32 +17,55 @@ declare const self: DedicatedWorkerGlobalScope;
 
 const post = (message: WorkerResponse) => self.postMessage(message);
 
+type OrtModule = typeof Ort;
+
 /** Everything loaded so far; bytes are kept so a backend switch needs no second download. */
 const state = {
-  ortConfigured: false,
-  threads: 1,
+  baseUrl: '',
+  threads: null as ThreadsDecision | null,
   backend: null as Backend | null,
+  /** The onnxruntime-web build that created the current sessions. */
+  ort: null as OrtModule | null,
   bytes: new Map<string, Uint8Array>(),
   texts: new Map<string, string>(),
-  sessions: new Map<string, ort.InferenceSession>(),
+  sessions: new Map<string, Ort.InferenceSession>(),
   /** True until the first run after sessions were (re)created: that run is the cold one. */
   cold: true,
 };
 const ops = createCanvasOps();
 
-function configureOrt(baseUrl: string, threads: number | undefined): void {
-  if (state.ortConfigured) return;
-  // The runtime files are served by the site itself (copied to /ort/ by the r2p integration).
-  ort.env.wasm.wasmPaths = new URL('ort/', baseUrl).href;
-  state.threads = threads ?? wasmThreads(self.crossOriginIsolated, self.navigator.hardwareConcurrency);
-  ort.env.wasm.numThreads = state.threads;
-  ort.env.wasm.proxy = false;
-  ort.env.logLevel = 'error';
-  state.ortConfigured = true;
+/**
+ * The two onnxruntime-web builds, each imported the first time its backend is needed: the plain
+ * WASM build (14 MB of wasm, quick to start) for WASM, the JSPI WebGPU build (17 MB; the asyncify
+ * one is 27 MB and slower to start) only when a run goes to WebGPU. Both are served from /ort/.
+ */
+const runtimes = new Map<Backend, Promise<OrtModule>>();
+function runtimeFor(backend: Backend): Promise<OrtModule> {
+  let runtime = runtimes.get(backend);
+  if (!runtime) {
+    runtime = (backend === 'webgpu' ? import('onnxruntime-web/jspi') : import('onnxruntime-web/wasm')).then((module) => {
+      const ort = module as OrtModule;
+      // The runtime files are served by the site itself (copied to /ort/ by the r2p integration).
+      ort.env.wasm.wasmPaths = new URL('ort/', state.baseUrl).href;
+      ort.env.wasm.numThreads = state.threads?.threads ?? 1;
+      ort.env.wasm.proxy = false;
+      ort.env.logLevel = 'error';
+      return ort;
+    });
+    // A failed import (a missing or corrupt file) may be retried by the next load.
+    runtime.catch(() => runtimes.delete(backend));
+    runtimes.set(backend, runtime);
+  }
+  return runtime;
 }
 
-async function createSessions(ids: string[], backend: Backend, requestId: number): Promise<Map<string, ort.InferenceSession>> {
-  const created = new Map<string, ort.InferenceSession>();
+async function createSessions(
+  ort: OrtModule,
+  ids: string[],
+  backend: Backend,
+  requestId: number,
+): Promise<Map<string, Ort.InferenceSession>> {
+  const created = new Map<string, Ort.InferenceSession>();
   try {
     for (const id of ids) {
       const bytes = state.bytes.get(id);
@@ -60,7 +83,9 @@ async function createSessions(ids: string[], backend: Backend, requestId: number
 
 async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>): Promise<void> {
   const { requestId } = request;
-  configureOrt(request.baseUrl, request.threads);
+  state.baseUrl = request.baseUrl;
+  // Threads are read by each runtime when it starts, so they are fixed by the first load.
+  state.threads ??= wasmThreads(self.crossOriginIsolated, self.navigator.hardwareConcurrency, request.threads);
   const entries = request.models.map((id) => getModel(id));
   let downloadMs = 0;
   let verifyMs = 0;
@@ -79,8 +104,8 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>): Pr
   }
 
   const onnxIds = entries.filter((entry) => entry.task !== 'labels').map((entry) => entry.id);
-  const probe = request.backend === 'wasm' ? { available: false } : await probeWebGpu();
-  const decision = decideBackend(request.backend, probe.available, probe.problem);
+  const probe = request.backend === 'wasm' ? { available: false } : { ...(await probeWebGpu()), jspi: 'Suspending' in WebAssembly };
+  const decision = decideBackend(request.backend, probe);
   let fallbackReason = decision.reason;
   const sessionStart = performance.now();
   const needed = onnxIds.filter((id) => !state.sessions.has(id));
@@ -94,19 +119,24 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>): Pr
     let lastError: unknown = null;
     for (const backend of decision.order) {
       try {
-        post({ type: 'status', requestId, message: `Creating ${backend === 'webgpu' ? 'WebGPU' : 'WASM'} sessions` });
+        const name = backend === 'webgpu' ? 'WebGPU' : 'WASM';
+        post({ type: 'status', requestId, message: `Starting the ${name} runtime` });
+        const ort = await runtimeFor(backend);
+        post({ type: 'status', requestId, message: `Creating ${name} sessions` });
         const created = await createSessions(
+          ort,
           onnxIds.filter((id) => !state.sessions.has(id)),
           backend,
           requestId,
         );
         for (const [id, session] of created) state.sessions.set(id, session);
         state.backend = backend;
+        state.ort = ort;
         lastError = null;
         break;
       } catch (error) {
         lastError = error;
-        if (backend === 'webgpu') fallbackReason = `WebGPU session creation failed (${(error as Error).message}); using WASM.`;
+        if (backend === 'webgpu') fallbackReason = `WebGPU session creation failed (${(error as Error).message}); using WASM`;
       }
     }
     if (lastError) throw new RuntimeError('backend', `Could not create an inference session: ${(lastError as Error).message}`);
@@ -117,7 +147,8 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>): Pr
     requestId,
     backend: state.backend ?? 'wasm',
     fallbackReason,
-    threads: state.threads,
+    threads: state.threads.threads,
+    threadsNote: state.threads.note,
     crossOriginIsolated: self.crossOriginIsolated,
     timings: { downloadMs, verifyMs, sessionMs: performance.now() - sessionStart, fromCache },
   });
@@ -126,8 +157,9 @@ async function handleLoad(request: Extract<WorkerRequest, { type: 'load' }>): Pr
 const runner: ModelRunner = {
   async run(modelId, feeds) {
     const session = state.sessions.get(modelId);
-    if (!session) throw new RuntimeError('internal', `Model ${modelId} is not loaded; load it before running.`);
-    const ortFeeds: Record<string, ort.Tensor> = {};
+    const ort = state.ort;
+    if (!session || !ort) throw new RuntimeError('internal', `Model ${modelId} is not loaded; load it before running.`);
+    const ortFeeds: Record<string, Ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', tensor.data, tensor.dims);
     const results = await session.run(ortFeeds);
     const out: Record<string, TensorData> = {};
@@ -140,8 +172,12 @@ const runner: ModelRunner = {
   },
 };
 
+/** The run request being served, so a task's progress reaches the page that asked. */
+let activeRunId = 0;
+
 const context: TaskContext = {
   runner,
+  progress: (message) => post({ type: 'status', requestId: activeRunId, message }),
   ops,
   model: getModel,
   now: () => performance.now(),
@@ -157,6 +193,7 @@ async function handleRun(request: Extract<WorkerRequest, { type: 'run' }>): Prom
   if (!task) throw new RuntimeError('unknown-task', `Unknown task "${request.task}". Known tasks: ${Object.keys(TASKS).join(', ')}.`);
   if (!state.backend) throw new RuntimeError('internal', 'No model is loaded yet.');
   const repeat = Math.max(1, Math.min(50, Math.floor(request.repeat)));
+  activeRunId = request.requestId;
   const runsMs: number[] = [];
   let output: unknown;
   const cold = state.cold;

@@ -176,6 +176,8 @@ export async function detectFaces(
   ops: ImageOps,
   options: Partial<DetectOptions> = {},
   now: () => number = () => performance.now(),
+  /** Told when each stage starts, for a progress line. */
+  onStage?: (message: string) => void,
 ): Promise<DetectionResult> {
   const opts = resolveDetectOptions(options);
   checkImage(image);
@@ -193,6 +195,7 @@ export async function detectFaces(
   // Stage 1: P-Net over the pyramid.
   const scales = width > 0 && height > 0 ? pyramidScales(width, height, opts.minFaceSize, opts.scaleFactor) : [];
   const proposals: Candidate[] = [];
+  onStage?.(`P-Net: scanning ${scales.length} pyramid levels`);
   for (const scale of scales) {
     const level = pyramidLevelSize(width, height, scale);
     if (level.width < PNET_CELL || level.height < PNET_CELL) continue;
@@ -209,6 +212,7 @@ export async function detectFaces(
   // Stage 2: R-Net, every candidate in one batch.
   if (pnetBoxes.length > 0) {
     const stageStart = mark;
+    onStage?.(`R-Net: checking ${pnetBoxes.length} candidates`);
     const out = await runner.run(MTCNN_MODELS.rnet, { input: await cropBatch(image, pnetBoxes, RNET_SIZE, ops) });
     const prob = output(out, 'prob', 'R-Net').data;
     const reg = output(out, 'reg', 'R-Net').data;
@@ -226,6 +230,7 @@ export async function detectFaces(
 
     // Stage 3: O-Net, every survivor in one batch, with landmarks.
     if (rnetBoxes.length > 0) {
+      onStage?.(`O-Net: refining ${rnetBoxes.length} survivors`);
       const out3 = await runner.run(MTCNN_MODELS.onet, { input: await cropBatch(image, rnetBoxes, ONET_SIZE, ops) });
       const prob3 = output(out3, 'prob', 'O-Net').data;
       const reg3 = output(out3, 'reg', 'O-Net').data;

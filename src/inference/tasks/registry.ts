@@ -18,6 +18,8 @@ export interface TaskContext {
   text(id: string): string;
   model(id: string): ModelEntry;
   now(): number;
+  /** Tell the page what the task is doing now (one short line), for long runs. */
+  progress?(message: string): void;
 }
 
 export interface TaskDefinition<Input = unknown, Output = unknown> {
@@ -72,7 +74,7 @@ export const detectFacesTask = defineTask<DetectFacesInput, DetectionResult>({
   name: 'detect-faces',
   async run(input, context) {
     assertImage(input.image);
-    return detectFaces(input.image, context.runner, context.ops, input.options, context.now);
+    return detectFaces(input.image, context.runner, context.ops, input.options, context.now, context.progress);
   },
 });
 
@@ -99,10 +101,14 @@ export const embedFacesTask = defineTask<EmbedFacesInput, EmbeddedImage[]>({
     input.images.forEach((image, index) => assertImage(image, `image ${index + 1}`));
     const entry = context.model(input.embedderId);
     const results: EmbeddedImage[] = [];
-    for (const image of input.images) {
+    for (const [index, image] of input.images.entries()) {
+      const which = input.images.length > 1 ? `image ${index + 1} of ${input.images.length}` : 'the image';
       const started = context.now();
-      const detection = await detectFaces(image, context.runner, context.ops, input.detectOptions, context.now);
+      const detection = await detectFaces(image, context.runner, context.ops, input.detectOptions, context.now, (stage) =>
+        context.progress?.(`Finding faces in ${which} (${stage})`),
+      );
       const detectMs = context.now() - started;
+      context.progress?.(`Embedding ${detection.faces.length} face${detection.faces.length === 1 ? '' : 's'} of ${which}`);
       // One batched embedder run for all faces of the image.
       const embedded = await embedFaces(image, detection.faces, context.runner, entry, context.now);
       results.push({
