@@ -73,9 +73,20 @@ describe('every page in the sitemap', async () => {
     if (path.startsWith('/studies/')) {
       const figures = await page.locator('main figure.figure, main figure.diagram').count();
       expect(figures).toBeGreaterThanOrEqual(2);
-      await expect(
-        page.locator('#figure-steps .figure-label').evaluate((label) => getComputedStyle(label, '::before').content),
-      ).resolves.toBe('"Figure 1."');
+      // Numbered: each figure counts itself and its caption shows the count ("Figure 2.").
+      const numbering = await page.locator('main figure.figure, main figure.diagram').evaluateAll((list) =>
+        list.map((figure) => {
+          const label = figure.querySelector('figcaption .figure-label');
+          return {
+            increment: getComputedStyle(figure).counterIncrement,
+            label: label ? getComputedStyle(label, '::before').content : null,
+          };
+        }),
+      );
+      for (const figure of numbering) {
+        expect(figure.increment).toBe('figure 1');
+        expect(figure.label).toContain('counter(figure)');
+      }
     }
     await page.waitForLoadState('networkidle');
     expect(problems.consoleErrors, 'console errors').toEqual([]);
