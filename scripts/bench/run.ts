@@ -33,6 +33,7 @@ const SECTIONS: Record<string, string> = {
   facenet: './facenet.ts',
   scaling: './scaling.ts',
   variants: './variants.ts',
+  lighthouse: './lighthouse.ts',
 };
 
 function packageVersion(name: string): string {

@@ -180,6 +180,8 @@ export class DemoShell {
 
   /** Start autorun, if asked for, once the kind has its input. */
   async start(): Promise<void> {
+    // A study page's demo sits far down: preselect its sample (a full-size image) when the reader nears it.
+    if (!this.params.autorun && !this.params.sample) await nearViewport(this.root);
     await this.kind.start?.(this.params);
     this.refreshRunButton();
     if (this.params.autorun) await this.run();
@@ -420,4 +422,19 @@ export function drawImageTo(
   if (!context) throw new Error('No 2D canvas.');
   context.putImageData(new ImageData(new Uint8ClampedArray(image.data), image.width, image.height), 0, 0);
   return context;
+}
+
+/** Resolves once the element is within a screen height of the viewport (at once when it already is). */
+function nearViewport(element: Element): Promise<void> {
+  return new Promise((resolve) => {
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        observer.disconnect();
+        resolve();
+      },
+      { rootMargin: '100% 0px' },
+    );
+    observer.observe(element);
+  });
 }

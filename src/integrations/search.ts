@@ -42,6 +42,18 @@ export function paperSubResults(html: string): string {
   );
 }
 
+/**
+ * Separate table cells for the index: Pagefind joins the text of adjacent cells, so a table
+ * reads "ModelBackendThreads" in an excerpt. A cell followed by another cell ends with " · ", the
+ * last cell of a row with "; " (inside the cell: text between cells would be moved out of the table).
+ */
+export function separateTableCells(html: string): string {
+  return html.replace(/<\/(t[dh])>(\s*)(?=<t[dh][\s>]|<\/tr>)/g, (_match, tag: string, space: string, offset: number, whole: string) => {
+    const next = whole.slice(offset + _match.length, offset + _match.length + 5);
+    return `${next.startsWith('</tr') ? '; ' : ' · '}</${tag}>${space}`;
+  });
+}
+
 /** HTML files under a folder, as paths relative to it with forward slashes. */
 function htmlFiles(root: string, dir = root): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -60,6 +72,7 @@ export async function buildSearchIndex(outDir: string): Promise<{ pages: number;
     for (const file of htmlFiles(outDir)) {
       let content = readFileSync(join(outDir, file), 'utf8');
       if (file === 'papers/index.html') content = paperSubResults(content);
+      content = separateTableCells(content);
       // Pages without data-pagefind-body (stage pages, drafts, 404) are skipped by Pagefind itself.
       const added = await index.addHTMLFile({ url: `/${file.replace(/(^|\/)index\.html$/, '$1').replace(/\.html$/, '/')}`, content });
       if (added.errors.length > 0) throw new Error(`Pagefind could not index ${file}: ${added.errors.join('; ')}`);

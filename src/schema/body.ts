@@ -48,7 +48,7 @@ export const OPTIONAL_COMPONENTS: readonly { name: string; heading: string }[] =
 ];
 
 /** Components a study can use anywhere in its prose, as often as it likes. */
-export const INLINE_COMPONENTS = ['Cite', 'CodeValue'] as const;
+export const INLINE_COMPONENTS = ['Cite', 'CodeValue', 'StageFlow'] as const;
 
 /** Published studies are surveys, not stubs. */
 export const MIN_BODY_WORDS = 1500;

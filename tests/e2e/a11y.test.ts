@@ -97,6 +97,28 @@ describe('accessibility', async () => {
     await page.context().close();
   });
 
+  it.each(THEMES)('the open phone menu and a citation card in the %s theme have no serious or critical axe violation', async (theme) => {
+    const page = await themedPage(browser, theme);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const study = paths.find((path) => /^\/studies\/[^/]+\/$/.test(path))!;
+    await page.goto(`${baseUrl}${study}`, { waitUntil: 'load' });
+    await page.locator('[data-menu-button]').click();
+    await page.locator('#site-nav a').first().waitFor({ state: 'visible' });
+    const menu = await seriousViolations(page, '.site-header');
+    expect(menu, describeViolations(`phone menu (${theme})`, menu)).toEqual([]);
+    await page.keyboard.press('Escape');
+    // A citation's card, opened from the keyboard.
+    await page.locator('a[data-cite]').first().focus();
+    await page.locator('#cite-card').waitFor({ state: 'visible' });
+    await expect(page.locator('a[data-cite]').first().getAttribute('aria-describedby')).resolves.toBe('cite-card');
+    await expect(page.locator('#cite-card').textContent()).resolves.toMatch(/\d{4}/);
+    const card = await seriousViolations(page, '#cite-card');
+    expect(card, describeViolations(`citation card (${theme})`, card)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await expect(page.locator('#cite-card').isHidden()).resolves.toBe(true);
+    await page.context().close();
+  });
+
   describe.runIf(requireModels('resnet50-keras-imagenet', 'imagenet-labels'))('a demo by keyboard only', () => {
     it('/demo/resnet-34/: Tab to a sample, Enter (it runs), Tab to Run, Enter; the result is announced', async () => {
       const context = await browser.newContext();

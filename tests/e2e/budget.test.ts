@@ -22,14 +22,17 @@ const baseUrl = inject('baseUrl');
  * server (scripts/static-server.ts) does not compress, so transferred bytes equal these; a host
  * that gzips sends about 40% of them (the log prints the gzip size too).
  *
- * Measured on 2026-11-25 with this test (it logs every page's numbers) on a production build, an
+ * Measured on 2026-12-01 with this test (it logs every page's numbers) on a production build, an
  * empty cache, after load and a scroll to the bottom:
- *   /studies/facenet/    54,850 B = 50,743 B in 3 files + 4,107 B inline (20,636 B gzip)  <- heaviest
- *   /studies/mtcnn/      39,373 B = 35,266 B in 3 files + 4,107 B inline (15,394 B gzip)
- *   /studies/resnet-34/  30,991 B = 26,884 B in 2 files + 4,107 B inline (11,613 B gzip)
+ *   /studies/facenet/    71,191 B = 63,297 B in 3 files + 7,894 B inline (26,408 B gzip)  <- heaviest
+ *   /studies/mtcnn/      56,419 B = 48,525 B in 3 files + 7,894 B inline (21,388 B gzip)
+ *   /studies/resnet-34/  47,632 B = 39,738 B in 2 files + 7,894 B inline (17,497 B gzip)
  * Budget = heaviest page + 15%, rounded up to 100 B. Raise it deliberately, with new numbers here.
+ * Raised on 2026-12-01 from 63,100 B (set on 2026-11-25 at 54,850 B): the demos' runtime work
+ * (issues 13 and 15: +12.5 KB in files) and the reading navigation of issue 17 (+3.8 KB inline:
+ * light/dark/system theme, phone menu, "On this page" highlight and heading anchors, citation cards).
  */
-export const STUDY_PAGE_JS_BUDGET = 63_100;
+export const STUDY_PAGE_JS_BUDGET = 81_900;
 
 /** Text that only onnxruntime-web's code contains. */
 const ONNXRUNTIME_CODE = /onnxruntime|ort-wasm-simd/;

@@ -87,6 +87,38 @@ describe('search, RSS and Open Graph images', async () => {
     await page.close();
   });
 
+  it('says "No results" for words that are nowhere on the site', async () => {
+    const { page } = await open('/');
+    const input = page.locator('#site-search-input');
+    for (const nonsense of ['xyzzyq', 'qqqzzz']) {
+      await input.fill(nonsense);
+      await expect
+        .poll(() => page.locator('[data-search-status]').textContent(), { timeout: 30_000 })
+        .toBe(`No results for “${nonsense}”.`);
+      await expect(page.locator('[data-search-results] > li').count()).resolves.toBe(0);
+    }
+    // A real word still finds pages, including a stemmed form ("networks" finds "network").
+    await input.fill('networks');
+    await page.locator('[data-search-results] a').first().waitFor({ timeout: 30_000 });
+    await page.close();
+  });
+
+  it('indexes table cells apart: a table header reads "Model · Backend · Threads", not "ModelBackendThreads"', async () => {
+    const { page } = await open('/performance/');
+    // A string, so the test runner does not rewrite the page's dynamic import into its own loader.
+    const excerpts = (await page.evaluate(`(async () => {
+      const pagefind = await import('/pagefind/pagefind.js');
+      await pagefind.init();
+      const found = await pagefind.search('Backend Threads Measure');
+      return Promise.all(found.results.map(async (result) => { const data = await result.data(); return data.excerpt + ' ' + data.content; }));
+    })()`)) as string[];
+    expect(excerpts.length).toBeGreaterThan(0);
+    const text = excerpts.join(' ').replace(/<[^>]+>/g, '');
+    expect(text).not.toMatch(/BackendThreads|ThreadsMeasure|ModelBackend/);
+    expect(text).toMatch(/Backend · Threads/);
+    await page.close();
+  });
+
   it('works by keyboard: / focuses, Down and Up move, Escape closes, Enter opens the first result', async () => {
     const { page } = await open('/papers/');
     await page.keyboard.press('/');

@@ -1,6 +1,6 @@
 /** The search index's /papers/ rewrite: each paper's title becomes a heading carrying the paper's id. */
 import { describe, expect, it } from 'vitest';
-import { EXCLUDED_SELECTORS, paperSubResults } from '../../src/integrations/search.ts';
+import { EXCLUDED_SELECTORS, paperSubResults, separateTableCells } from '../../src/integrations/search.ts';
 
 describe('paperSubResults', () => {
   it('turns each paper title into an h2 with the entry id, keeping the rest', () => {
@@ -23,5 +23,20 @@ describe('paperSubResults', () => {
 
   it('keeps the demo and the table of contents out of the index', () => {
     expect(EXCLUDED_SELECTORS).toEqual(expect.arrayContaining(['[data-demo]', 'nav.toc']));
+  });
+});
+
+describe('separateTableCells', () => {
+  it('ends every cell with a separator inside the cell, so words of adjacent cells stay apart', () => {
+    const html =
+      '<table><tr><th>Model</th><th>Backend</th>\n<th>Threads</th></tr><tr><td>ResNet-50</td> <td>WASM</td><td>1</td></tr></table>';
+    expect(separateTableCells(html)).toBe(
+      '<table><tr><th>Model · </th><th>Backend · </th>\n<th>Threads; </th></tr><tr><td>ResNet-50 · </td> <td>WASM · </td><td>1; </td></tr></table>',
+    );
+  });
+
+  it('leaves HTML without tables alone', () => {
+    const html = '<p>Model</p><p>Backend</p>';
+    expect(separateTableCells(html)).toBe(html);
   });
 });
