@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only=coldstart,threads,face-descriptor,classifier,mtcnn,facenet,scaling] [-- --reuse-build] [-- --no-write]
+ * npm run bench [-- --quick] [-- --only=coldstart,threads,face-descriptor,classifier,mtcnn,facenet,scaling,teach] [-- --reuse-build] [-- --no-write]
  *
  * Builds the site, serves it twice (with and without cross-origin isolation), launches the
  * system Chromium with WebGPU, runs every benchmark section, prints the figures, and writes
@@ -33,6 +33,7 @@ const SECTIONS: Record<string, string> = {
   facenet: './facenet.ts',
   scaling: './scaling.ts',
   variants: './variants.ts',
+  teach: './teach.ts',
 };
 
 function packageVersion(name: string): string {
