@@ -7,6 +7,7 @@
  * URL: a= and b= (or sample=, which fills A) pick the compare images; mode=identify opens the
  * second mode, where sample= fills its image.
  */
+import { mirroredInputs, renderTriplets } from './face-embedding-triplets.ts';
 import { embeddingModelInfo } from '../inference/enrolment.ts';
 import { distanceMatrix, distanceAt, verdict, type Verdict } from '../inference/math/embedding.ts';
 import type { DetectedFace } from '../inference/tasks/detect-faces.ts';
@@ -198,6 +199,9 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
   }
 
   type RunTask = RunContext['runTask'];
+  const tripletsToggle = root.querySelector<HTMLInputElement>('[data-triplets-toggle]');
+  const tripletsBox = root.querySelector<HTMLElement>('[data-triplets]');
+  if (tripletsToggle && new URLSearchParams(location.search).get('triplets') === '1') tripletsToggle.checked = true;
 
   async function compare(runTask: RunTask): Promise<Record<string, unknown>> {
     const imageA = a.image!;
@@ -249,7 +253,23 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
       compareSummary.textContent = `${shown.join('; ')}.`;
     }
 
+    // FaceNet's triplets on these faces, when asked for (a second embedder run on the mirrored images).
+    let triplets = {};
+    if (tripletsToggle?.checked && tripletsBox) {
+      const { output: mirrored } = await runTask<EmbeddedImage[]>('embed-faces', {
+        images: mirroredInputs([imageA, imageB]),
+        embedderId: entry.id,
+      });
+      triplets = renderTriplets(tripletsBox, [
+        { tag: 'A', image: outA, mirrored: mirrored[0]! },
+        { tag: 'B', image: outB, mirrored: mirrored[1]! },
+      ]);
+      tripletsBox.closest('details')?.setAttribute('open', '');
+    }
+    if (tripletsBox && !tripletsToggle?.checked) tripletsBox.replaceChildren();
+
     return {
+      ...triplets,
       task: 'face-embedding',
       mode: 'compare',
       embedderId: entry.id,

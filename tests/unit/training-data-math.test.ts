@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyAugmentation,
   CROP_SIZE,
+  flipHorizontal,
   lightingShift,
   PCA_EIGENVALUES,
   PCA_EIGENVECTORS,
@@ -47,6 +48,13 @@ describe('ResNet training augmentation', () => {
     const shift = lightingShift([0.1, 0, 0]);
     for (let c = 0; c < 3; c++) expect(shift[c]).toBeCloseTo(PCA_EIGENVECTORS[c]![0]! * 0.1 * PCA_EIGENVALUES[0] * 255, 9);
     expect(lightingShift([0, 0, 0])).toEqual([0, 0, 0]);
+  });
+
+  it('mirrors an image', () => {
+    const image = coordinateImage(5, 2);
+    const flipped = flipHorizontal(image);
+    expect(Array.from(flipped.data.slice(0, 4))).toEqual([4, 0, 128, 255]);
+    expect(Array.from(flipHorizontal(flipped).data)).toEqual(Array.from(image.data));
   });
 
   it('crops, flips and shifts colour as its parameters say', () => {
@@ -162,6 +170,11 @@ describe('FaceNet triplets', () => {
     expect(fromA1).toEqual({ b1: 'semi-hard', c1: 'hard' });
     const fromA2 = Object.fromEntries(pairs[1]!.negatives.map((n) => [items[n.index]!.name, n.kind]));
     expect(fromA2).toEqual({ b1: 'hard', c1: 'hard' });
+    // With the demo's own (plain Euclidean) distance, c1 = [10, 0] is far from everything: easy.
+    const euclid = (x: ArrayLike<number>, y: ArrayLike<number>) => Math.hypot(x[0]! - y[0]!, x[1]! - y[1]!);
+    const own = classifyTriplets(items, 0.2, euclid);
+    expect(own[0]!.negatives.find((n) => n.index === 3)!.kind).toBe('easy');
+    expect(own[0]!.distance).toBeCloseTo(euclid(items[0]!.embedding, items[1]!.embedding), 12);
     expect(pairs[0]!.negatives.find((n) => n.kind === 'semi-hard')!.loss).toBeCloseTo(dap - (2 - 2 * Math.cos(0.45)) + 0.2, 6);
   });
 });

@@ -99,3 +99,16 @@ export function applyAugmentation(image: RgbaImage, params: AugmentationParams):
   }
   return { width: CROP_SIZE, height: CROP_SIZE, data: out };
 }
+
+/** The mirror image (left-right), a copy. */
+export function flipHorizontal(image: RgbaImage): RgbaImage {
+  const { width, height } = image;
+  const out = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + (width - 1 - x)) * 4;
+      out.set(image.data.subarray(from, from + 4), (y * width + x) * 4);
+    }
+  }
+  return { width, height, data: out };
+}

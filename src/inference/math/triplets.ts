@@ -10,7 +10,7 @@
  *              training (a collapsed model), so the paper avoids selecting them.
  * The paper's distances are squared Euclidean distances; so are these.
  */
-import { l2Normalise, squaredDistance, type Embedding } from './embedding.ts';
+import { l2Normalise, squaredDistance as paperDistance, type Embedding } from './embedding.ts';
 
 /** The paper's margin. */
 export const TRIPLET_MARGIN = 0.2;
@@ -50,8 +50,14 @@ export interface AnchorPositivePair {
  * Every anchor-positive pair (ordered, anchor != positive, same identity) with every negative
  * classified. Embeddings are L2-normalised first, as FaceNet's are.
  */
-export function classifyTriplets(items: readonly LabelledEmbedding[], margin = TRIPLET_MARGIN): AnchorPositivePair[] {
-  const unit = items.map((item) => l2Normalise(item.embedding));
+export function classifyTriplets(
+  items: readonly LabelledEmbedding[],
+  margin = TRIPLET_MARGIN,
+  /** Another distance (a demo's own), in place of the paper's squared distance between unit vectors. */
+  distance?: (a: Embedding, b: Embedding) => number,
+): AnchorPositivePair[] {
+  const unit = distance ? items.map((item) => item.embedding) : items.map((item) => l2Normalise(item.embedding));
+  const squaredDistance = distance ?? paperDistance;
   const pairs: AnchorPositivePair[] = [];
   items.forEach((anchor, a) => {
     items.forEach((positive, p) => {
