@@ -253,10 +253,10 @@ export class TeachMode {
       const oneImage = item.examples.length === 1;
       for (const example of item.examples) {
         done++;
-        let cached = this.extracted.get(example.id);
+        let cached: Extracted | undefined = this.extracted.get(example.id);
         if (!cached || cached.augment !== augment) {
           this.shell().say(`Features of example ${done} of ${total} (${item.name.trim()}: ${example.name}, ${augment} augmented copies)…`);
-          const { output } = await context.runTask<FeatureExtraction>('extract-features', {
+          const { output }: { output: FeatureExtraction } = await context.runTask<FeatureExtraction>('extract-features', {
             image: example.image,
             modelId: entry.id,
             augment,
