@@ -244,6 +244,8 @@ export class TeachMode {
     const labels: number[] = [];
     const groups: number[] = [];
     const names: string[] = [];
+    /** 0 for an example as photographed, i for its i-th augmented copy. */
+    const copies: number[] = [];
     let firstExtraction: FeatureExtraction | null = null;
     let extractMs = 0;
     let extractCount = 0;
@@ -275,10 +277,21 @@ export class TeachMode {
           // With one image in a class, its copies are split one by one; otherwise an image and its copies stay on one side.
           groups.push(oneImage ? -vectors.length : example.id);
           names.push(`${item.name.trim()}: ${example.name}${copy === 0 ? '' : ` copy ${copy}`}`);
+          copies.push(copy);
         });
       }
     }
-    const { train, heldOut } = splitTrainHeldOut(labels, HELD_OUT_FRACTION, SPLIT_SEED, groups);
+    // A class with one photo is split copy by copy, and always trains on the photo itself: only its copies can be held out.
+    const pinned = vectors.map((_, i) => i).filter((i) => copies[i] === 0 && groups[i]! < 0);
+    const free = vectors.map((_, i) => i).filter((i) => !pinned.includes(i));
+    const split = splitTrainHeldOut(
+      free.map((i) => labels[i]!),
+      HELD_OUT_FRACTION,
+      SPLIT_SEED,
+      free.map((i) => groups[i]!),
+    );
+    const heldOut = split.heldOut.map((j) => free[j]!);
+    const train = [...pinned, ...split.train.map((j) => free[j]!)].sort((x, y) => x - y);
     const classNames = this.classes.map((item) => item.name.trim());
     this.shell().say(`Training a ${classNames.length}-class head on ${train.length} examples…`);
     const { output: trained } = await context.runTask<HeadTrainingResult>('train-head', {
@@ -308,6 +321,21 @@ export class TeachMode {
       scored.map(predict),
       classNames.length,
     );
+
+    // The measured effect of augmentation: the same split, trained on the photos alone (no copies).
+    let withoutAugmentation: number | null = null;
+    const photos = train.filter((i) => copies[i] === 0);
+    if (augment > 0 && heldOut.length > 0 && classNames.every((_, c) => photos.some((i) => labels[i] === c))) {
+      const { output: plain } = await context.runTask<HeadTrainingResult>('train-head', {
+        features: photos.map((i) => vectors[i]!),
+        labels: photos.map((i) => labels[i]!),
+        classes: classNames,
+      });
+      withoutAugmentation = accuracy(
+        heldOut.map((i) => labels[i]!),
+        heldOut.map((i) => argmax(headProbabilities(plain.head, vectors[i]!))),
+      );
+    }
 
     // The image above, through the same network: ImageNet top-5 and the new head.
     this.shell().say('Classifying the image above with the new head…');
@@ -343,6 +371,11 @@ export class TeachMode {
       featureMsPerImage: extractCount > 0 ? extractMs / extractCount : null,
       trainAccuracy,
       heldOutAccuracy,
+      augmentation: {
+        copies: augment,
+        heldOutAccuracyWithout: withoutAugmentation,
+        heldOutAccuracyWith: augment > 0 ? heldOutAccuracy : null,
+      },
       confusion,
       confusionOn: heldOut.length > 0 ? 'held-out' : 'train',
       prediction: { label: classNames[best]!, probability: probabilities[best]! },
@@ -427,6 +460,7 @@ export class TeachMode {
       classes: { name: string }[];
       probabilities: { label: string; probability: number }[];
       examples: { train: number; heldOut: number };
+      augmentation: { copies: number; heldOutAccuracyWithout: number | null };
     },
     names: string[],
     train: number[],
@@ -437,7 +471,10 @@ export class TeachMode {
     this.panel.querySelector<HTMLElement>('[data-teach-summary]')!.textContent =
       `Trained in ${result.trainMs.toFixed(0)} ms on ${result.examples.train} examples. ` +
       `Training accuracy ${percent(result.trainAccuracy)}, held-out accuracy ${percent(result.heldOutAccuracy)} on ${result.examples.heldOut} examples. ` +
-      `Nearest-centroid baseline (no training, just class means): ${percent(result.baseline.trainAccuracy)} and ${percent(result.baseline.heldOutAccuracy)}; it calls the image above "${result.baseline.prediction}".`;
+      `Nearest-centroid baseline (no training, just class means): ${percent(result.baseline.trainAccuracy)} and ${percent(result.baseline.heldOutAccuracy)}; it calls the image above "${result.baseline.prediction}".` +
+      (result.augmentation.heldOutAccuracyWithout === null
+        ? ''
+        : ` Trained on the photos alone, without the ${result.augmentation.copies} augmented copies each, the head scores ${percent(result.augmentation.heldOutAccuracyWithout)} on the same held-out examples.`);
     this.renderPrediction(result.probabilities);
     this.panel.querySelector<HTMLElement>('[data-teach-confusion-caption]')!.textContent =
       result.confusionOn === 'held-out'

@@ -26,6 +26,7 @@ interface TeachResult {
   baseline: { method: string; heldOutAccuracy: number | null; prediction: string };
   confusion: number[][];
   examples: { total: number; train: number; heldOut: number };
+  augmentation: { copies: number; heldOutAccuracyWithout: number | null };
   imagenetTop5: { index: number; label: string; probability: number }[];
 }
 
@@ -63,6 +64,10 @@ describe.runIf(ready)('teach mode (transfer learning in the browser)', () => {
     expect(result.prediction.label).toBe('cat');
     expect(result.prediction.probability).toBeGreaterThan(0.5);
     expect(result.baseline.method).toBe('nearest-centroid');
+    // Only copies are held out (one photo per class), so the photos alone can still train a head to compare with.
+    expect(result.augmentation.copies).toBe(4);
+    expect(result.augmentation.heldOutAccuracyWithout).toBeGreaterThanOrEqual(0);
+    expect(result.augmentation.heldOutAccuracyWithout).toBeLessThanOrEqual(1);
     expect(result.baseline.prediction).toBe('cat');
     expect(result.confusion).toEqual([
       [result.examples.heldOut - result.confusion[1]!.reduce((a, b) => a + b, 0), 0],
