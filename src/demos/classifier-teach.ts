@@ -120,8 +120,6 @@ export class TeachMode {
       if (file) void this.importHead(file);
     });
     if (params.augment !== null) this.augmentInput.value = String(params.augment);
-    const toggle = root.querySelector<HTMLButtonElement>('[data-teach-toggle]');
-    toggle?.addEventListener('click', () => this.setActive(!this.active));
     this.setActive(this.active);
     if (this.classes.length === 0) {
       this.classes.push({ name: 'class 1', examples: [] }, { name: 'class 2', examples: [] });

@@ -2,7 +2,8 @@
 import type { ClassificationResult } from '../inference/tasks/classify.ts';
 import { featuresModelFor, getModel } from '../models/catalog.ts';
 import type { FeatureExtraction } from '../inference/tasks/teach.ts';
-import { TeachMode } from './classifier-teach.ts';
+import type { TeachMode } from './classifier-teach.ts';
+import { parseModeParams } from './params.ts';
 import { ImageSource } from './image-source.ts';
 import { DemoShell, drawImageTo } from './shell.ts';
 import { mountVariantCompare } from './variants.ts';
@@ -13,7 +14,7 @@ export async function mountClassifier(root: HTMLElement): Promise<void> {
   const source = new ImageSource(root.querySelector('[data-image-input]')!, {
     onImage: (_image, _name, byReader) => {
       // A new image replaces a deep link's failed test image.
-      if (byReader) teach.testError = null;
+      if (byReader && teach) teach.testError = null;
       shell.clearError();
       shell.refreshRunButton();
       if (byReader) shell.inputChanged();
@@ -23,7 +24,23 @@ export async function mountClassifier(root: HTMLElement): Promise<void> {
     onError: (message) => shell.showError(message),
   });
   // Teach mode (mode=teach): the same image input feeds the classes and the image to classify.
-  const teach = new TeachMode(root, source, () => shell);
+  // Its code loads only when asked for (mode=teach or the button), keeping the study page's JavaScript small.
+  let teach: TeachMode | null = null;
+  const loadTeach = async (): Promise<TeachMode> => {
+    if (!teach) {
+      const { TeachMode: Mode } = await import('./classifier-teach.ts');
+      teach = new Mode(root, source, () => shell);
+      await teach.start();
+    }
+    return teach;
+  };
+  root.querySelector('[data-teach-toggle]')?.addEventListener('click', () => {
+    const wasActive = teach?.active ?? false;
+    void loadTeach().then((mode) => {
+      mode.setActive(!wasActive);
+      void shell.refreshDownloadSize();
+    });
+  });
   const showTop5 = (top: FeatureExtraction['top']) =>
     top5.replaceChildren(
       ...top.map((prediction) => {
@@ -46,7 +63,7 @@ export async function mountClassifier(root: HTMLElement): Promise<void> {
   const shell: DemoShell = new DemoShell(root, {
     models: (selected) => {
       // Teach mode loads the features file instead: one run gives the ImageNet top-5 and the pooled features.
-      const entry = teach.active ? (featuresModelFor(selected) ?? getModel(selected)) : getModel(selected);
+      const entry = teach?.active ? (featuresModelFor(selected) ?? getModel(selected)) : getModel(selected);
       return entry.labels ? [entry.labels, entry.id] : [entry.id];
     },
     hasInput: () => source.image !== null,
@@ -55,10 +72,10 @@ export async function mountClassifier(root: HTMLElement): Promise<void> {
       // The first sample is preselected, so the page opens ready to run.
       const first = params.sample ?? source.samples()[0];
       if (first) await source.loadSample(first, false);
-      await teach.start();
+      if (parseModeParams(location.search).mode === 'teach') await loadTeach();
     },
     async run(context) {
-      if (teach.active) return teach.run(context, shell.selectedModel(), showTop5);
+      if (teach?.active) return teach.run(context, shell.selectedModel(), showTop5);
       const { runTask } = context;
       // Captured at the start: the result is labelled with the input it was computed from.
       const image = source.image!;

@@ -7,7 +7,6 @@
  * URL: a= and b= (or sample=, which fills A) pick the compare images; mode=identify opens the
  * second mode, where sample= fills its image.
  */
-import { mirroredInputs, renderTriplets } from './face-embedding-triplets.ts';
 import { embeddingModelInfo } from '../inference/enrolment.ts';
 import { distanceMatrix, distanceAt, verdict, type Verdict } from '../inference/math/embedding.ts';
 import type { DetectedFace } from '../inference/tasks/detect-faces.ts';
@@ -256,6 +255,8 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
     // FaceNet's triplets on these faces, when asked for (a second embedder run on the mirrored images).
     let triplets = {};
     if (tripletsToggle?.checked && tripletsBox) {
+      // Loaded on demand: the study page's JavaScript budget.
+      const { mirroredInputs, renderTriplets } = await import('./face-embedding-triplets.ts');
       const { output: mirrored } = await runTask<EmbeddedImage[]>('embed-faces', {
         images: mirroredInputs([imageA, imageB]),
         embedderId: entry.id,
