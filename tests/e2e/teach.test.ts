@@ -107,6 +107,21 @@ describe.runIf(ready)('teach mode (transfer learning in the browser)', () => {
     await context.close();
   });
 
+  it('opens from the button on a plain demo page, and closes again', async () => {
+    const context = await browser.newContext();
+    const { page, problems } = await openPage(context, baseUrl);
+    await page.goto(`${baseUrl}/demo/resnet-34/?backend=wasm`);
+    await expect(page.locator('[data-teach]').isHidden()).resolves.toBe(true);
+    await page.locator('[data-teach-toggle]').click();
+    await expect.poll(() => page.locator('[data-teach]').isVisible()).toBe(true);
+    await expect(page.locator('[data-demo]').getAttribute('data-mode')).resolves.toBe('teach');
+    await expect(page.locator('[data-teach-class]').count()).resolves.toBe(2);
+    await page.locator('[data-teach-toggle]').click();
+    await expect.poll(() => page.locator('[data-teach]').isHidden()).toBe(true);
+    expect(problems.consoleErrors).toEqual([]);
+    await context.close();
+  });
+
   it('refuses one class, a class with no examples and a test image that cannot be loaded, keeping the classes', async () => {
     const context = await browser.newContext();
     const { page } = await openPage(context, baseUrl);
