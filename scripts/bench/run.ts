@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only=coldstart,threads,face-descriptor,classifier,mtcnn,facenet,scaling] [-- --reuse-build] [-- --no-write]
+ * npm run bench [-- --quick] [-- --only=coldstart,threads,face-descriptor,classifier,mtcnn,facenet,scaling,teach] [-- --reuse-build] [-- --no-write]
  *
  * Builds the site, serves it twice (with and without cross-origin isolation), launches the
  * system Chromium with WebGPU, runs every benchmark section, prints the figures, and writes
@@ -34,6 +34,7 @@ const SECTIONS: Record<string, string> = {
   scaling: './scaling.ts',
   variants: './variants.ts',
   lighthouse: './lighthouse.ts',
+  teach: './teach.ts',
 };
 
 function packageVersion(name: string): string {

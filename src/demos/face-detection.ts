@@ -21,6 +21,7 @@ import {
   type DetectOptions,
 } from '../inference/tasks/detect-faces.ts';
 import type { RgbaImage } from '../inference/types.ts';
+import { TrainingCropsMode } from './face-detection-data.ts';
 import { ImageSource } from './image-source.ts';
 import { clearOverlay, drawFaces, formatScore } from './overlay.ts';
 import { DemoShell } from './shell.ts';
@@ -398,6 +399,8 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
     };
   }
 
+  // Data mode (mode=data): training crops cut from the photo and the faces found; a new crop size re-runs.
+  const trainingCrops = new TrainingCropsMode(root, () => shell.inputChanged());
   const shell: DemoShell = new DemoShell(root, {
     models: () => Object.values(MTCNN_MODELS),
     hasInput: () => source.image !== null && !source.webcamActive,
@@ -417,7 +420,8 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
       const { output } = await runTask<DetectionResult>('detect-faces', { image, options: read.options });
       show(image, output, true);
       settingsNote.textContent = `Last run: minimum face ${read.options.minFaceSize} px, thresholds ${read.options.thresholds!.map((t) => t.toFixed(2)).join(' / ')}.`;
-      return resultOf(name, output, resolvedOptions(read.options));
+      const crops = trainingCrops.active ? trainingCrops.show(image, output.faces) : {};
+      return { ...resultOf(name, output, resolvedOptions(read.options)), ...crops };
     },
   });
   await shell.start();

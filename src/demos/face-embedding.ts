@@ -203,6 +203,9 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
   }
 
   type RunTask = RunContext['runTask'];
+  const tripletsToggle = root.querySelector<HTMLInputElement>('[data-triplets-toggle]');
+  const tripletsBox = root.querySelector<HTMLElement>('[data-triplets]');
+  if (tripletsToggle && new URLSearchParams(location.search).get('triplets') === '1') tripletsToggle.checked = true;
 
   async function compare(runTask: RunTask): Promise<Record<string, unknown>> {
     const imageA = a.image!;
@@ -254,7 +257,25 @@ export async function mountFaceEmbedding(root: HTMLElement): Promise<void> {
       compareSummary.textContent = `${shown.join('; ')}.`;
     }
 
+    // FaceNet's triplets on these faces, when asked for (a second embedder run on the mirrored images).
+    let triplets = {};
+    if (tripletsToggle?.checked && tripletsBox) {
+      // Loaded on demand: the study page's JavaScript budget.
+      const { mirroredInputs, renderTriplets } = await import('./face-embedding-triplets.ts');
+      const { output: mirrored } = await runTask<EmbeddedImage[]>('embed-faces', {
+        images: mirroredInputs([imageA, imageB]),
+        embedderId: entry.id,
+      });
+      triplets = renderTriplets(tripletsBox, [
+        { tag: 'A', image: outA, mirrored: mirrored[0]! },
+        { tag: 'B', image: outB, mirrored: mirrored[1]! },
+      ]);
+      tripletsBox.closest('details')?.setAttribute('open', '');
+    }
+    if (tripletsBox && !tripletsToggle?.checked) tripletsBox.replaceChildren();
+
     return {
+      ...triplets,
       task: 'face-embedding',
       mode: 'compare',
       embedderId: entry.id,

@@ -7,6 +7,7 @@
  * browser or Node APIs so that every one of those readers can import it.
  */
 
+import type { ExposeOutputTransform } from './variants/expose-output.ts';
 import type { VariantTransform } from './variants/transforms.ts';
 
 /** What a model (or a data file that travels with models) is for. */
@@ -107,6 +108,16 @@ export interface ModelEntry {
   reference?: string;
   /** Set on a production variant derived from another entry (see VARIANTS below). */
   variant?: VariantInfo;
+  /** Set on a features file: the parent network with its pooled features as an extra output (see FEATURE_MODELS). */
+  features?: FeaturesInfo;
+}
+
+/** What makes an entry a features file for transfer learning. */
+export interface FeaturesInfo {
+  /** Catalog id of the classifier this file is derived from. */
+  parent: string;
+  /** The derivation (src/models/variants/expose-output.ts); transform.output names the features output. */
+  transform: ExposeOutputTransform;
 }
 
 /** The precisions a reader can pick with ?variant=; fp32 is the parent file itself. */
@@ -652,8 +663,51 @@ const VARIANTS: readonly ModelEntry[] = [
   ...(['mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet'] as const).flatMap((net) => [variantOf(net, 'fp16', FP16), variantOf(net, 'int8', INT8)]),
 ];
 
-/** Every file the site knows: the published models, then their production variants. */
-export const MODEL_CATALOG: readonly ModelEntry[] = [...PUBLISHED_MODELS, ...VARIANTS];
+/**
+ * Features files: a classifier with its pooled features exposed as a second output, for the
+ * teach mode (transfer learning in the browser). Derived by the installer from the pinned
+ * parent; bytes and sha256 pinned here from that deterministic derivation. ResNet-34's 512-d
+ * pool output would get the same entry (tensor "resnetv16_pool1_fwd" flattened) once its file
+ * can be installed and the derived bytes pinned; it cannot be reached from this environment.
+ */
+function featuresOf(parentId: string, transform: ExposeOutputTransform, pins: { bytes: number; sha256: string }): ModelEntry {
+  const parent = PUBLISHED_MODELS.find((entry) => entry.id === parentId);
+  if (!parent) throw new Error(`Features file of unknown parent "${parentId}"`);
+  return {
+    ...parent,
+    id: `${parent.id}-features`,
+    title: `${parent.title} [with pooled features]`,
+    file: parent.file.replace(/\.onnx$/, '.features.onnx'),
+    bytes: pins.bytes,
+    sha256: pins.sha256,
+    upstream: [],
+    inMirror: false,
+    provenance: `Derived by this site's installer from ${parent.id} (sha256 ${parent.sha256.slice(0, 12)}…): the same graph and weights, with the ${transform.dimension}-d "${transform.tensor}" tensor (global average pool, flattened) also exposed as the output "${transform.output}".`,
+    outputs: [
+      ...parent.outputs,
+      { name: transform.output, shape: ['N', transform.dimension], dtype: 'float32', description: 'pooled features (global average pool)' },
+    ],
+    features: { parent: parent.id, transform },
+  };
+}
+
+const FEATURE_MODELS: readonly ModelEntry[] = [
+  featuresOf(
+    'resnet50-keras-imagenet',
+    { kind: 'expose-output', tensor: 'avg_pool', output: 'features', dimension: 2048 },
+    { bytes: 102578450, sha256: '7eff66f46c429c6eb86e047970fc9c9e95c2c96be509a0afa1531310d6e699ac' },
+  ),
+];
+
+/** Every file the site knows: the published models, their production variants, then the features files. */
+export const MODEL_CATALOG: readonly ModelEntry[] = [...PUBLISHED_MODELS, ...VARIANTS, ...FEATURE_MODELS];
+
+/** The features file of a classifier (or of its variant's parent), or null when the catalog has none. */
+export function featuresModelFor(classifierId: string): ModelEntry | null {
+  const entry = MODEL_CATALOG.find((candidate) => candidate.id === classifierId);
+  const parentId = entry?.variant?.parent ?? entry?.features?.parent ?? classifierId;
+  return MODEL_CATALOG.find((candidate) => candidate.features?.parent === parentId) ?? null;
+}
 
 /** Every catalog id, for schema enums. */
 export const MODEL_IDS = MODEL_CATALOG.map((entry) => entry.id) as [string, ...string[]];

@@ -18,7 +18,8 @@ import { pipeline } from 'node:stream/promises';
 import { getModel, type ModelEntry } from './catalog.ts';
 import { modelParts } from './parts.ts';
 import type { CalibrationTable } from './variants/calibrate.ts';
-import { deriveVariant, type ActivationRanges } from './variants/transforms.ts';
+import { deriveFile } from './variants/expose-output.ts';
+import type { ActivationRanges } from './variants/transforms.ts';
 
 /** What happened to one catalog entry. */
 export type InstallOutcome =
@@ -42,8 +43,8 @@ export interface InstallOptions {
   fetchImpl?: typeof fetch;
   /** Repository root, where variant calibration tables live (default: the working directory). */
   repoRoot?: string;
-  /** Injected derivation, for tests (default: deriveVariant). */
-  derive?: typeof deriveVariant;
+  /** Injected derivation, for tests (default: deriveFile, which covers variants and features files). */
+  derive?: typeof deriveFile;
 }
 
 /**
@@ -129,7 +130,7 @@ export async function installEntry(entry: ModelEntry, options: InstallOptions): 
   const failures: string[] = [];
   if (options.mirrorDir) {
     const mirrored = join(options.mirrorDir, entry.file);
-    if (entry.variant && !existsSync(mirrored)) {
+    if ((entry.variant || entry.features) && !existsSync(mirrored)) {
       // Variants are normally derived, not mirrored: a mirror without one is not a failure.
     } else if (existsSync(mirrored)) {
       try {
@@ -144,7 +145,7 @@ export async function installEntry(entry: ModelEntry, options: InstallOptions): 
     }
   }
 
-  if (entry.variant) return deriveEntry(entry, destination, options, failures);
+  if (entry.variant || entry.features) return deriveEntry(entry, destination, options, failures);
 
   if (options.allowDownload) {
     const fetchImpl = options.fetchImpl ?? fetch;
@@ -173,7 +174,7 @@ export async function installEntry(entry: ModelEntry, options: InstallOptions): 
 
 /** Derive a variant from its installed parent, verify it against its own pins, rename into place. */
 async function deriveEntry(entry: ModelEntry, destination: string, options: InstallOptions, failures: string[]): Promise<InstallOutcome> {
-  const info = entry.variant!;
+  const info = (entry.variant ?? entry.features)!;
   const parent = getModel(info.parent);
   const refuse = (status: 'failed' | 'not-installed', reason: string): InstallOutcome => ({
     id: entry.id,
@@ -192,7 +193,7 @@ async function deriveEntry(entry: ModelEntry, destination: string, options: Inst
       info.transform.kind === 'int8-qdq'
         ? loadCalibration(info.transform.calibration, options.repoRoot ?? process.cwd(), parent)
         : undefined;
-    bytes = (options.derive ?? deriveVariant)(parentBytes, info.transform, ranges);
+    bytes = (options.derive ?? deriveFile)(parentBytes, info.transform, ranges);
   } catch (error) {
     return refuse('failed', `derivation failed: ${(error as Error).message}`);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideBackend, isSoftwareAdapter, parseBackendChoice, wasmThreads } from '../../src/inference/runtime/backend.ts';
 import { summariseRuns } from '../../src/inference/runtime/protocol.ts';
-import { defaultRepeat, parseDemoParams } from '../../src/demos/params.ts';
+import { defaultRepeat, parseDemoParams, parseModeParams } from '../../src/demos/params.ts';
 import { doneSentence, formatMegabytes, sentence } from '../../src/demos/status-text.ts';
 
 describe('demo URL contract', () => {
@@ -137,5 +137,34 @@ describe('run timings', () => {
   it('treats every run as warm when the sessions were already used', () => {
     expect(summariseRuns([10, 30], false)).toMatchObject({ firstMs: null, warmMedianMs: 20 });
     expect(summariseRuns([10], true)).toMatchObject({ firstMs: 10, warmMedianMs: null, warmP95Ms: null });
+  });
+});
+
+describe('mode parameters (teach, data)', () => {
+  it('reads classes, augment, test and size', () => {
+    expect(parseModeParams('?mode=teach&classes=cat:chelsea,cup:coffee,cat:astronaut&augment=8&test=camera')).toEqual({
+      mode: 'teach',
+      classes: [
+        { name: 'cat', samples: ['chelsea', 'astronaut'] },
+        { name: 'cup', samples: ['coffee'] },
+      ],
+      classErrors: [],
+      augment: 8,
+      test: 'camera',
+      size: null,
+    });
+    expect(parseModeParams('?mode=data&size=24').size).toBe(24);
+  });
+
+  it('keeps a class with no examples (to refuse it clearly) and reports malformed entries', () => {
+    const params = parseModeParams('?classes=cat:chelsea,cup:,a:b:c,dog:../x&augment=999&size=13&test=../x');
+    expect(params.classes).toEqual([
+      { name: 'cat', samples: ['chelsea'] },
+      { name: 'cup', samples: [] },
+    ]);
+    expect(params.classErrors).toEqual(['a:b:c', 'dog:../x']);
+    expect(params.augment).toBe(32);
+    expect(params.size).toBeNull();
+    expect(params.test).toBeNull();
   });
 });

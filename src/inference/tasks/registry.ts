@@ -10,6 +10,8 @@ import type { ImageOps, ModelRunner, RgbaImage } from '../types.ts';
 import { classify, parseLabels, type ClassificationResult } from './classify.ts';
 import { detectFaces, MTCNN_MODELS, type DetectionResult, type DetectOptions, type DetectedFace } from './detect-faces.ts';
 import { embedFaces } from './embed-faces.ts';
+import { extractFeatures, trainHead, type FeatureExtraction, type HeadTrainingResult } from './teach.ts';
+import type { HeadTrainingOptions } from '../math/linear-head.ts';
 
 export interface TaskContext {
   runner: ModelRunner;
@@ -127,9 +129,56 @@ export const embedFacesTask = defineTask<EmbedFacesInput, EmbeddedImage[]>({
 /** Catalog ids the face tasks need besides the embedder. */
 export const DETECTOR_MODEL_IDS: string[] = Object.values(MTCNN_MODELS);
 
+export interface ExtractFeaturesInput {
+  image: RgbaImage;
+  /** A features file (catalog entry with `features`). */
+  modelId: string;
+  /** Augmented copies to make and embed besides the test-time view (0 for none). */
+  augment?: number;
+  seed?: number;
+  /** Return the augmented copies too (to show them). */
+  previews?: boolean;
+}
+
+export const extractFeaturesTask = defineTask<ExtractFeaturesInput, FeatureExtraction>({
+  name: 'extract-features',
+  async run(input, context) {
+    assertImage(input.image);
+    const entry = context.model(input.modelId);
+    if (!entry.labels) throw new Error(`Model ${entry.id} has no labels file in the catalog.`);
+    const labels = parseLabels(context.text(entry.labels));
+    return extractFeatures(input.image, entry, labels, context.runner, {
+      augment: input.augment ?? 0,
+      seed: input.seed ?? 1,
+      previews: input.previews ?? false,
+      now: context.now,
+    });
+  },
+});
+
+export interface TrainHeadInput {
+  features: Float32Array[];
+  labels: number[];
+  classes: string[];
+  options?: Partial<HeadTrainingOptions>;
+}
+
+export const trainHeadTask = defineTask<TrainHeadInput, HeadTrainingResult>({
+  name: 'train-head',
+  async run(input, context) {
+    if (!Array.isArray(input.features) || !input.features.every((vector) => vector instanceof Float32Array)) {
+      throw new Error('train-head needs a list of Float32Array feature vectors.');
+    }
+    context.progress?.(`Training a ${input.classes.length}-class head on ${input.features.length} examples`);
+    return trainHead(input.features, input.labels, input.classes, input.options, context.now);
+  },
+});
+
 /** Every task the worker can run, by name. */
 export const TASKS: Record<string, TaskDefinition<never, unknown>> = {
   [classifyTask.name]: classifyTask,
   [detectFacesTask.name]: detectFacesTask,
   [embedFacesTask.name]: embedFacesTask,
+  [extractFeaturesTask.name]: extractFeaturesTask,
+  [trainHeadTask.name]: trainHeadTask,
 };
