@@ -24,6 +24,12 @@ export class ImageSource {
   private readonly preview: HTMLCanvasElement;
   private stream: MediaStream | null = null;
   private streaming: ((frame: RgbaImage) => Promise<void>) | null = null;
+  /**
+   * Counts the reader's own choices. A load the page started (preselection, URL parameters) that
+   * finishes after the reader chose something else is dropped: it must neither replace the
+   * reader's image nor clear the message of a file the reader just had refused.
+   */
+  private readerChoices = 0;
 
   constructor(root: HTMLElement, options: ImageSourceOptions) {
     this.root = root;
@@ -61,7 +67,10 @@ export class ImageSource {
         void this.loadBlob(file, file.name || 'pasted image');
       }
     });
-    root.querySelector('[data-webcam-toggle]')?.addEventListener('click', () => void this.toggleWebcam());
+    root.querySelector('[data-webcam-toggle]')?.addEventListener('click', () => {
+      this.readerChoices++;
+      void this.toggleWebcam();
+    });
   }
 
   samples(): string[] {
@@ -70,6 +79,8 @@ export class ImageSource {
 
   /** Load a sample; byReader false for the page's own choices (preselection, URL parameters). */
   async loadSample(name: string, byReader = true): Promise<boolean> {
+    const choice = byReader ? ++this.readerChoices : this.readerChoices;
+    const overtaken = () => !byReader && choice !== this.readerChoices;
     if (!this.samples().includes(name)) {
       this.options.onError(`There is no sample called "${name}". Samples: ${this.samples().join(', ')}.`);
       return false;
@@ -77,9 +88,11 @@ export class ImageSource {
     try {
       const response = await fetch(`/samples/${name}.png`);
       if (!response.ok) throw new ImageInputError(`Sample "${name}" could not be loaded (HTTP ${response.status}).`);
-      return await this.loadBlob(await response.blob(), name, byReader);
+      const blob = await response.blob();
+      if (overtaken()) return false;
+      return await this.loadBlob(blob, name, byReader, choice);
     } catch (error) {
-      this.options.onError((error as Error).message);
+      if (!overtaken()) this.options.onError((error as Error).message);
       return false;
     }
   }
@@ -90,15 +103,22 @@ export class ImageSource {
     if (next) void this.loadSample(next);
   }
 
-  async loadBlob(blob: Blob, name: string, byReader = true): Promise<boolean> {
+  async loadBlob(
+    blob: Blob,
+    name: string,
+    byReader = true,
+    choice = byReader ? ++this.readerChoices : this.readerChoices,
+  ): Promise<boolean> {
+    const overtaken = () => !byReader && choice !== this.readerChoices;
     try {
       const image = await decodeImageBlob(blob, name, this.options.maxSide);
+      if (overtaken()) return false;
       this.stopWebcam();
       this.setImage(image, name, byReader);
       return true;
     } catch (error) {
       // The previous image (if any) stays: a bad upload loses nothing.
-      this.options.onError(error instanceof Error ? error.message : String(error));
+      if (!overtaken()) this.options.onError(error instanceof Error ? error.message : String(error));
       return false;
     }
   }
