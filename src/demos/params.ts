@@ -5,7 +5,7 @@
  *   model=<catalog id>     pick a model among the demo's installed ones
  *   autorun=1              run without a click once the page loads
  *   repeat=<n>             run n times and report the warm median (default 1: one inference per Run)
- *   threads=<n>            WASM threads (default: half the cores, at most 4, when cross-origin isolated;
+ *   threads=<n>            WASM threads (default: every core, at most 4, when cross-origin isolated;
  *                          capped at the cores, and 1 without isolation)
  */
 import { parseBackendChoice } from '../inference/runtime/backend.ts';

