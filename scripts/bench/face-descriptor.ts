@@ -9,23 +9,20 @@
  * The faces: MTCNN (on onnxruntime-node) finds the face of each sample portrait; each is used
  * three times, so one batch holds six faces, as a group photo would.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ortNode from 'onnxruntime-node';
-import sirv from 'sirv';
-import { ISOLATION_HEADERS } from '../../src/integrations/r2p.ts';
 import { pureImageOps } from '../../src/inference/math/image.ts';
 import { detectFaces } from '../../src/inference/tasks/detect-faces.ts';
-import { alignFaces, embedChips } from '../../src/inference/tasks/embed-faces.ts';
-import type { ModelRunner, RgbaImage, TensorData } from '../../src/inference/types.ts';
 import { getModel } from '../../src/models/catalog.ts';
-import { modelWork } from './model-work.ts';
 import { readSample } from '../../tests/helpers/images.ts';
 import { createNodeRunner, isInstalled, modelPath } from '../../tests/helpers/models.ts';
-import type { PartTimes, ProfileInput, ProfileResult } from './face-descriptor/page.ts';
+import { bundleBenchPage, serveBenchFolders } from './bench-page.ts';
+import type { ProfileInput, ProfileResult } from './face-descriptor/page.ts';
+import { profileFaces, type PartTimes, type ProfiledImage } from './face-descriptor/profile.ts';
+import { modelWork } from './model-work.ts';
 import { stats, type BenchContext, type BenchRow, type BenchSection } from './types.ts';
 
 const EMBEDDER = 'dlib-face-resnet-v1';
@@ -35,61 +32,27 @@ const TARGET_RATIO = 4;
 const COPIES = 3;
 const PARTS: (keyof PartTimes)[] = ['align', 'preprocess', 'tensor', 'session', 'output', 'post'];
 
-async function profileNative(
-  input: { image: RgbaImage; faces: ProfileInput['images'][number]['faces'] }[],
-  threads: number,
-  repeat: number,
-) {
-  const entry = getModel(EMBEDDER);
+async function profileNative(input: readonly ProfiledImage[], threads: number, repeat: number) {
   const session = await ortNode.InferenceSession.create(modelPath(EMBEDDER), {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
-  let times: PartTimes = { align: 0, preprocess: 0, tensor: 0, session: 0, output: 0, post: 0, total: 0 };
-  let mark = 0;
-  const runner: ModelRunner = {
-    async run(_id, feeds) {
-      let now = performance.now();
-      times.preprocess += now - mark;
-      const ortFeeds: Record<string, ortNode.Tensor> = {};
-      for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ortNode.Tensor('float32', tensor.data, tensor.dims);
-      times.tensor += performance.now() - now;
-      now = performance.now();
-      const results = await session.run(ortFeeds);
-      times.session += performance.now() - now;
-      now = performance.now();
-      const out: Record<string, TensorData> = {};
-      for (const [name, tensor] of Object.entries(results)) out[name] = { data: tensor.data as Float32Array, dims: tensor.dims };
-      times.output += performance.now() - now;
-      mark = performance.now();
-      return out;
-    },
-  };
-  const runs: PartTimes[] = [];
-  let faces = 0;
-  for (let r = 0; r < repeat + 1; r++) {
-    times = { align: 0, preprocess: 0, tensor: 0, session: 0, output: 0, post: 0, total: 0 };
-    const begin = performance.now();
-    const chips: RgbaImage[] = [];
-    for (const { image, faces: landmarks } of input)
-      chips.push(
-        ...alignFaces(
-          image,
-          landmarks.map((points) => ({ landmarks: points })),
-          entry,
-        ).chips,
-      );
-    times.align = performance.now() - begin;
-    mark = performance.now();
-    await embedChips(chips, runner, entry);
-    times.post = performance.now() - mark;
-    times.total = performance.now() - begin;
-    faces = chips.length;
-    runs.push(times);
+  try {
+    const profiled = await profileFaces(
+      input,
+      getModel(EMBEDDER),
+      {
+        wrap: (tensor) => new ortNode.Tensor('float32', tensor.data, tensor.dims),
+        run: (feeds) => session.run(feeds),
+        read: (output) => ({ data: output.data as Float32Array, dims: output.dims }),
+      },
+      repeat,
+    );
+    return { threads, ...profiled };
+  } finally {
+    await session.release();
   }
-  await session.release();
-  return { threads, faces, runs };
 }
 
 /** Per-face warm medians of every part. */
@@ -98,46 +61,6 @@ function perFace(runs: PartTimes[], faces: number): Record<keyof PartTimes, numb
   const out = {} as Record<keyof PartTimes, number>;
   for (const part of [...PARTS, 'total'] as (keyof PartTimes)[]) out[part] = stats(warm.map((run) => run[part] / faces)).median ?? NaN;
   return out;
-}
-
-async function bundlePage(dir: string): Promise<void> {
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [fileURLToPath(new URL('./face-descriptor/page.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    outfile: join(dir, 'bench.js'),
-    logLevel: 'error',
-  });
-  writeFileSync(
-    join(dir, 'index.html'),
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>r2p face descriptor profile</title></head><body><script type="module" src="/bench.js"></script></body></html>\n',
-  );
-}
-
-async function startServer(dir: string) {
-  const options = { dev: true, etag: false };
-  const mounts: [string, ReturnType<typeof sirv>][] = [
-    ['/ort/', sirv(join(ROOT, 'node_modules/onnxruntime-web/dist'), options)],
-    ['/models/', sirv(join(ROOT, 'public/models'), options)],
-    ['/', sirv(dir, options)],
-  ];
-  const server = createServer((request, response) => {
-    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.setHeader(name, value);
-    const url = request.url ?? '/';
-    const mount = mounts.find(([prefix]) => url.startsWith(prefix))!;
-    request.url = url.slice(mount[0].length - 1);
-    mount[1](request, response, () => {
-      response.statusCode = 404;
-      response.end('Not found');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
@@ -149,7 +72,7 @@ export default async function faceDescriptorBench(context: BenchContext): Promis
   }
   const repeat = context.quick ? 5 : 15;
   const detector = createNodeRunner();
-  const input: { image: RgbaImage; faces: ProfileInput['images'][number]['faces'] }[] = [];
+  const input: ProfiledImage[] = [];
   for (const name of ['astronaut', 'camera']) {
     const image = readSample(name);
     const detection = await detectFaces(image, detector, pureImageOps);
@@ -175,14 +98,19 @@ export default async function faceDescriptorBench(context: BenchContext): Promis
   const gflops = (sessionMsPerFace: number) => (2 * work.macs) / (sessionMsPerFace * 1e6);
   const avx512 = cpuHasAvx512();
   notes.push(
-    `One face is ${(work.macs / 1e6).toFixed(0)} M multiply-accumulates in ${work.nodes} Conv/MatMul nodes (${((2 * work.macs) / 1e9).toFixed(2)} GFLOP), counted from the graph by scripts/bench/model-work.ts.`,
+    `One face is ${(work.macs / 1e6).toFixed(0)} M multiply-accumulates in ${work.nodes} Conv, MatMul and Gemm nodes (${((2 * work.macs) / 1e9).toFixed(2)} GFLOP), counted from the graph by scripts/bench/model-work.ts.`,
   );
 
   const dir = mkdtempSync(join(tmpdir(), 'r2p-face-profile-'));
   const rows: BenchRow[] = [];
+  let jsShare = 0;
   try {
-    await bundlePage(dir);
-    const server = await startServer(dir);
+    await bundleBenchPage(fileURLToPath(new URL('./face-descriptor/page.ts', import.meta.url)), dir, 'r2p face descriptor profile');
+    const server = await serveBenchFolders([
+      ['/ort/', join(ROOT, 'node_modules/onnxruntime-web/dist')],
+      ['/models/', join(ROOT, 'public/models')],
+      ['/', dir],
+    ]);
     try {
       for (const threads of [1, 2]) {
         const native = await profileNative(input, threads, repeat);
@@ -199,6 +127,7 @@ export default async function faceDescriptorBench(context: BenchContext): Promis
           await page.close();
         }
         const web = perFace(browser.runs, browser.faces);
+        jsShare = Math.max(jsShare, 1 - web.session / web.total);
         const nat = perFace(native.runs, native.faces);
         const ratio = web.total / nat.total;
         const row = (backend: string, parts: Record<keyof PartTimes, number>, runs: PartTimes[], faces: number): BenchRow => ({
@@ -235,9 +164,9 @@ export default async function faceDescriptorBench(context: BenchContext): Promis
   }
   notes.push(
     `Why the gap stays: WebAssembly SIMD (what onnxruntime-web 1.30's WASM builds use) computes 4 float32 lanes per instruction and has no fused multiply-add ` +
-      `(relaxed SIMD adds one, but no published onnxruntime-web build uses it), while onnxruntime-node's MLAS kernels on this CPU use ` +
+      `(relaxed SIMD adds one; the four WASM builds in the onnxruntime-web 1.30 package are plain SIMD builds), while onnxruntime-node's MLAS kernels on this CPU use ` +
       `${avx512 ? 'AVX-512: 16 lanes with fused multiply-add, 4 times the lanes and half the instructions per product' : 'AVX2: 8 lanes with fused multiply-add'}. ` +
-      `The page's own JavaScript (alignment, preprocessing, copies) is under 5% of a face's time, so no change in the site's code can close it; ` +
+      `The page's own JavaScript (alignment, preprocessing, copies) is at most ${(jsShare * 100).toFixed(0)}% of a face's time here, so no change in the site's code can close it; ` +
       `on a CPU without AVX-512 (most laptops) the native side loses half its lanes and the ratio shrinks accordingly.`,
   );
   return { ...SECTION, rows, notes };

@@ -13,14 +13,11 @@
  *    folder and served from node_modules. Per-face time, the ratio, and the largest descriptor
  *    difference. onnxruntime-node on the same chips gives a native reference.
  */
-import { mkdtempSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdtempSync, rmSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
-import sirv from 'sirv';
-import { ISOLATION_HEADERS } from '../../src/integrations/r2p.ts';
 import { blankImage, cropResizeBilinear, pureImageOps } from '../../src/inference/math/image.ts';
 import { detectFaces, MTCNN_MODELS } from '../../src/inference/tasks/detect-faces.ts';
 import { embedChips } from '../../src/inference/tasks/embed-faces.ts';
@@ -30,6 +27,7 @@ import { getModel } from '../../src/models/catalog.ts';
 import { demoResult } from '../../tests/helpers/browser.ts';
 import { readSample } from '../../tests/helpers/images.ts';
 import { createNodeRunner, isInstalled } from '../../tests/helpers/models.ts';
+import { bundleBenchPage, serveBenchFolders } from './bench-page.ts';
 import type { Measured, ChipInput } from './peer-facenet/page.ts';
 import { stats, type BenchContext, type BenchRow, type BenchSection } from './types.ts';
 
@@ -240,25 +238,6 @@ function demoRows(results: IdentifyTimings[]): BenchRow[] {
 // ---------------------------------------------------------------------------------------------
 // The bench-only page: ours and face-api.js on the same chips.
 
-async function bundlePeerPage(dir: string): Promise<void> {
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: [fileURLToPath(new URL('./peer-facenet/page.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    outfile: join(dir, 'bench.js'),
-    logLevel: 'error',
-    // onnxruntime-web finds its .wasm through wasmPaths (/ort/); face-api.js's Node-only imports are unused here.
-    external: ['fs', 'path', 'os', 'crypto', 'worker_threads', 'perf_hooks', 'util'],
-  });
-  writeFileSync(
-    join(dir, 'index.html'),
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>r2p face-embedding peer bench</title></head><body><p>Bench-only page.</p><script type="module" src="/bench.js"></script></body></html>\n',
-  );
-}
-
 /** The TF.js WebAssembly binaries, when some installed package ships them (face-api does not). */
 function tfjsWasmDir(): string | null {
   try {
@@ -276,36 +255,17 @@ function packageDir(name: string): string {
   return dir;
 }
 
+/** The peer page's folders: ours (/ort/, /models/), face-api.js's weights and, when installed, TF.js's WASM binaries. */
 async function startPeerServer(dir: string) {
-  const faceApiDir = packageDir('@vladmandic/face-api');
-  const ortDir = join(packageDir('onnxruntime-web'), 'dist');
   const wasmDir = tfjsWasmDir();
-  const options = { dev: true, etag: false };
-  const mounts: [string, ReturnType<typeof sirv>][] = [
-    ['/ort/', sirv(ortDir, options)],
-    ['/models/', sirv(join(ROOT, 'public/models'), options)],
-    ['/face-api-model/', sirv(join(faceApiDir, 'model'), options)],
-    ...(wasmDir ? ([['/tfjs-wasm/', sirv(wasmDir, options)]] as [string, ReturnType<typeof sirv>][]) : []),
-    ['/', sirv(dir, options)],
-  ];
-  const server = createServer((request, response) => {
-    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.setHeader(name, value);
-    const url = request.url ?? '/';
-    const mount = mounts.find(([prefix]) => url.startsWith(prefix))!;
-    request.url = url.slice(mount[0].length - 1);
-    mount[1](request, response, () => {
-      response.statusCode = 404;
-      response.end('Not found');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    wasm: wasmDir !== null,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const server = await serveBenchFolders([
+    ['/ort/', join(packageDir('onnxruntime-web'), 'dist')],
+    ['/models/', join(ROOT, 'public/models')],
+    ['/face-api-model/', join(packageDir('@vladmandic/face-api'), 'model')],
+    ...(wasmDir ? [['/tfjs-wasm/', wasmDir] as [string, string]] : []),
+    ['/', dir],
+  ]);
+  return { ...server, wasm: wasmDir !== null };
 }
 
 function chipInputs(chips: readonly RgbaImage[]): ChipInput[] {
@@ -394,7 +354,16 @@ export async function runFacenetBench(context: BenchContext, parts: FacenetBench
 
     // 3. Ours against face-api.js on the same chips.
     if (!parts.peer) return { ...SECTION, rows, notes };
-    await bundlePeerPage(work);
+    // onnxruntime-web finds its .wasm through wasmPaths (/ort/); face-api.js's Node-only imports are unused here.
+    await bundleBenchPage(fileURLToPath(new URL('./peer-facenet/page.ts', import.meta.url)), work, 'r2p face-embedding peer bench', [
+      'fs',
+      'path',
+      'os',
+      'crypto',
+      'worker_threads',
+      'perf_hooks',
+      'util',
+    ]);
     const server = await startPeerServer(work);
     const browserContext = await context.browser.newContext();
     try {
