@@ -164,7 +164,7 @@ export default async function faceDescriptorBench(context: BenchContext): Promis
   }
   notes.push(
     `Why the gap stays: WebAssembly SIMD (what onnxruntime-web 1.30's WASM builds use) computes 4 float32 lanes per instruction and has no fused multiply-add ` +
-      `(relaxed SIMD adds one; the four WASM builds in the onnxruntime-web 1.30 package are plain SIMD builds), while onnxruntime-node's MLAS kernels on this CPU use ` +
+      `(relaxed SIMD adds one, but onnxruntime-web 1.30's WASM binary contains no f32x4.relaxed_madd: its kernels multiply and add in separate instructions), while onnxruntime-node's MLAS kernels on this CPU use ` +
       `${avx512 ? 'AVX-512: 16 lanes with fused multiply-add, 4 times the lanes and half the instructions per product' : 'AVX2: 8 lanes with fused multiply-add'}. ` +
       `The page's own JavaScript (alignment, preprocessing, copies) is at most ${(jsShare * 100).toFixed(0)}% of a face's time here, so no change in the site's code can close it; ` +
       `on a CPU without AVX-512 (most laptops) the native side loses half its lanes and the ratio shrinks accordingly.`,
