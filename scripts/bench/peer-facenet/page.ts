@@ -12,8 +12,9 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import * as faceapi from '@vladmandic/face-api';
 import { wasmThreads } from '../../../src/inference/runtime/backend.ts';
+import { runSession } from '../../../src/inference/runtime/session-run.ts';
 import { embedChips } from '../../../src/inference/tasks/embed-faces.ts';
-import type { ModelRunner, RgbaImage, TensorData } from '../../../src/inference/types.ts';
+import type { ModelRunner, RgbaImage } from '../../../src/inference/types.ts';
 import { getModel } from '../../../src/models/catalog.ts';
 
 const EMBEDDER = 'dlib-face-resnet-v1';
@@ -67,17 +68,7 @@ async function ours(backend: 'wasm' | 'webgpu', chipInputs: ChipInput[], repeat:
   const session = await ort.InferenceSession.create(bytes, { executionProviders: [backend], graphOptimizationLevel: 'all' });
   const loadMs = performance.now() - started;
   const runner: ModelRunner = {
-    async run(_modelId, feeds) {
-      const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', tensor.data, tensor.dims);
-      const results = await session.run(ortFeeds);
-      const out: Record<string, TensorData> = {};
-      for (const [name, tensor] of Object.entries(results)) {
-        out[name] = { data: (await tensor.getData()) as Float32Array, dims: tensor.dims };
-        tensor.dispose();
-      }
-      return out;
-    },
+    run: (_modelId, feeds) => runSession(ort, session, feeds),
   };
   let descriptors: Float32Array[] = [];
   const times: number[] = [];

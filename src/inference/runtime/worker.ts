@@ -7,10 +7,11 @@
 import type * as Ort from 'onnxruntime-web';
 import { getModel } from '../../models/catalog.ts';
 import { TASKS, type TaskContext } from '../tasks/registry.ts';
-import type { ModelRunner, TensorData } from '../types.ts';
+import type { ModelRunner } from '../types.ts';
 import { decideBackend, probeWebGpu, wasmThreads, type ThreadsDecision } from './backend.ts';
 import { createCanvasOps } from './canvas-ops.ts';
 import { fetchModel } from './model-fetch.ts';
+import { runSession } from './session-run.ts';
 import { RuntimeError, summariseRuns, type Backend, type WorkerRequest, type WorkerResponse } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -159,16 +160,7 @@ const runner: ModelRunner = {
     const session = state.sessions.get(modelId);
     const ort = state.ort;
     if (!session || !ort) throw new RuntimeError('internal', `Model ${modelId} is not loaded; load it before running.`);
-    const ortFeeds: Record<string, Ort.Tensor> = {};
-    for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', tensor.data, tensor.dims);
-    const results = await session.run(ortFeeds);
-    const out: Record<string, TensorData> = {};
-    for (const [name, tensor] of Object.entries(results)) {
-      // getData() downloads GPU tensors; CPU tensors return their data directly.
-      out[name] = { data: (await tensor.getData()) as Float32Array, dims: tensor.dims };
-      tensor.dispose();
-    }
-    return out;
+    return runSession(ort, session, feeds);
   },
 };
 
