@@ -94,3 +94,48 @@ export function defaultVariantIds(id: string, catalog: readonly ModelEntry[] = M
 export function withDefaultVariants(ids: readonly string[], catalog: readonly ModelEntry[] = MODEL_CATALOG): string[] {
   return ids.flatMap((id) => [id, ...defaultVariantIds(id, catalog)]);
 }
+
+/** One precision of a cascade whose nets are separate files (MTCNN): the id of each net in that kind. */
+export interface CascadeMember {
+  kind: VariantKind;
+  /** Catalog ids, one per net, in the order the nets were given. */
+  ids: string[];
+  /** Bytes of all the nets together. */
+  bytes: number;
+}
+
+/**
+ * The kinds a cascade can run in: those every net has (restricted to `available` ids when
+ * given), fp32 first. A reader picks one kind for all the nets at once.
+ */
+export function cascadeMembers(
+  netIds: readonly string[],
+  available?: ReadonlySet<string>,
+  catalog: readonly ModelEntry[] = MODEL_CATALOG,
+): CascadeMember[] {
+  const families = netIds.map((id) => variantFamily(id, catalog).filter((entry) => !available || available.has(entry.id)));
+  return VARIANT_KINDS.flatMap((kind) => {
+    const entries = families.map((family) => family.find((entry) => variantKind(entry) === kind));
+    if (entries.some((entry) => !entry)) return [];
+    const found = entries as ModelEntry[];
+    return [
+      { kind, ids: found.map((entry) => entry.id), bytes: found.reduce((sum, entry) => sum + (entry.bytes ?? entry.approxBytes ?? 0), 0) },
+    ];
+  });
+}
+
+/**
+ * The default kind of a cascade: each net's default by the same rule as every other model
+ * (defaultVariant), when all the nets agree and all have that kind; otherwise fp32, so a
+ * cascade never mixes precisions by default.
+ */
+export function cascadeDefaultKind(
+  netIds: readonly string[],
+  available?: ReadonlySet<string>,
+  catalog: readonly ModelEntry[] = MODEL_CATALOG,
+): VariantKind {
+  const kinds = new Set(netIds.map((id) => variantKind(defaultVariant(id, available, catalog))));
+  const [kind] = [...kinds];
+  const everyNetHasIt = cascadeMembers(netIds, available, catalog).some((member) => member.kind === kind);
+  return kinds.size === 1 && kind && everyNetHasIt ? kind : 'fp32';
+}
