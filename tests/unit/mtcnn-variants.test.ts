@@ -13,7 +13,7 @@ import { getModel, MODEL_CATALOG, type ModelEntry, type VariantAccuracy } from '
 import { cascadeDefaultKind, cascadeMembers, withinBounds } from '../../src/models/variants/choose.ts';
 import { mtcnnCalibrationFeeds, mtcnnNetOf, recordingRunner } from '../../src/models/variants/mtcnn-calibration.ts';
 
-const NETS = Object.values(MTCNN_MODELS);
+const NETS: string[] = Object.values(MTCNN_MODELS);
 
 /** A grey image with a brighter square, so crops differ from one another. */
 function testImage(width: number, height: number): RgbaImage {
@@ -105,7 +105,7 @@ describe('MTCNN calibration inputs', () => {
 
   it('collects nothing for R-Net and O-Net when P-Net finds nothing', async () => {
     const silent: ModelRunner = {
-      run: async (id, feeds) => {
+      run: async (_id, feeds) => {
         const [h, w] = [Math.floor((feeds.input!.dims[2]! - 12) / 2) + 1, Math.floor((feeds.input!.dims[3]! - 12) / 2) + 1];
         return {
           prob: { data: new Float32Array(2 * h * w), dims: [1, 2, h, w] },
