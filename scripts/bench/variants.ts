@@ -21,6 +21,7 @@ import { imagesToTensor, resizeAndCrop } from '../../src/inference/math/preproce
 import type { TensorData } from '../../src/inference/types.ts';
 import { MODEL_CATALOG, type ModelEntry, type VariantAccuracy } from '../../src/models/catalog.ts';
 import { defaultCandidacy, defaultVariant, variantFamily, variantKind, withinBounds } from '../../src/models/variants/choose.ts';
+import { megabytes } from '../../src/models/variants/describe.ts';
 import { measureVariantAccuracy } from '../../src/models/variants/measure.ts';
 import { alignedChips, chipTensor, createFileRunner, evaluationSet, readSampleImages } from '../../src/models/variants/node-tools.ts';
 import { stats, type BenchContext, type BenchSection, type VariantRow } from './types.ts';
@@ -271,7 +272,7 @@ export default async function variantsBench(context: BenchContext): Promise<Benc
             ? 'faster than fp32: a default candidate'
             : 'faster than fp32, but its accuracy is outside the default bounds';
       notes.push(
-        `${parent.id}: default ${variantKind(chosen)} (${(chosen.bytes! / 1e6).toFixed(1)} MB, ${defaultCandidacy(chosen).reason})${
+        `${parent.id}: default ${variantKind(chosen)} (${megabytes(chosen.bytes!)}, ${defaultCandidacy(chosen).reason})${
           qdq?.ratio ? `; int8-qdq warm WASM ${qdq.ratio.value.toFixed(2)}x fp32, ${qdqVerdict}` : ''
         }.`,
       );

@@ -11,6 +11,7 @@ import { cascadeRunner } from '../../src/inference/tasks/registry.ts';
 import type { ModelRunner, RgbaImage, TensorData } from '../../src/inference/types.ts';
 import { getModel, MODEL_CATALOG, type ModelEntry, type VariantAccuracy } from '../../src/models/catalog.ts';
 import { cascadeDefaultKind, cascadeMembers, withinBounds } from '../../src/models/variants/choose.ts';
+import { megabytes } from '../../src/models/variants/describe.ts';
 import { mtcnnCalibrationFeeds, mtcnnNetOf, recordingRunner } from '../../src/models/variants/mtcnn-calibration.ts';
 
 const NETS: string[] = Object.values(MTCNN_MODELS);
@@ -200,5 +201,14 @@ describe('detect-faces with variant nets', () => {
     );
     expect(() => cascadeRunner(scriptedNets, { pnet: 'nope' }, getModel)).toThrow(/Unknown model id "nope"/);
     expect(() => cascadeRunner(scriptedNets, { qnet: 'mtcnn-pnet' } as never, getModel)).toThrow(/Unknown MTCNN net "qnet"/);
+  });
+});
+
+describe('sizes in the variant tables', () => {
+  it('shows whole kilobytes below 0.1 MB (P-Net files), megabytes with one decimal above', () => {
+    expect(megabytes(getModel('mtcnn-pnet').bytes!)).toBe('28 kB');
+    expect(megabytes(14_046)).toBe('14 kB');
+    expect(megabytes(402_485)).toBe('0.4 MB');
+    expect(megabytes(25_780_586)).toBe('25.8 MB');
   });
 });
