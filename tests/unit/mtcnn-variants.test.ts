@@ -1,8 +1,12 @@
 /**
  * MTCNN production variants: the calibration inputs come from the real cascade (P-Net on every
  * pyramid level, R-Net on the crops of P-Net's survivors, O-Net on the crops of R-Net's), the
- * cascade picks one kind for its three nets, and the detect-faces task runs the variant files.
+ * cascade picks one kind for its three nets, the detect-faces task runs the variant files, and
+ * each QDQ file derives from its committed table to the same pinned bytes every time.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { pureImageOps } from '../../src/inference/math/image.ts';
 import { ONET_SIZE, PNET_CELL, PNET_STRIDE, pyramidLevelSize, pyramidScales, RNET_SIZE } from '../../src/inference/math/mtcnn.ts';
@@ -11,10 +15,14 @@ import { cascadeRunner } from '../../src/inference/tasks/registry.ts';
 import type { ModelRunner, RgbaImage, TensorData } from '../../src/inference/types.ts';
 import { getModel, MODEL_CATALOG, type ModelEntry, type VariantAccuracy } from '../../src/models/catalog.ts';
 import { cascadeDefaultKind, cascadeMembers, withinBounds } from '../../src/models/variants/choose.ts';
+import { loadCalibration } from '../../src/models/installer.ts';
 import { megabytes } from '../../src/models/variants/describe.ts';
+import { deriveVariant } from '../../src/models/variants/transforms.ts';
+import { isInstalled, modelPath } from '../helpers/models.ts';
 import { mtcnnCalibrationFeeds, mtcnnNetOf, recordingRunner } from '../../src/models/variants/mtcnn-calibration.ts';
 
 const NETS: string[] = Object.values(MTCNN_MODELS);
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A grey image with a brighter square, so crops differ from one another. */
 function testImage(width: number, height: number): RgbaImage {
@@ -211,4 +219,21 @@ describe('sizes in the variant tables', () => {
     expect(megabytes(402_485)).toBe('0.4 MB');
     expect(megabytes(25_780_586)).toBe('25.8 MB');
   });
+});
+
+describe.runIf(NETS.every(isInstalled))('MTCNN int8-qdq derivation from the committed calibration tables', () => {
+  for (const net of NETS) {
+    it(`${net}-int8-qdq: derived twice, the same bytes, matching the catalog pin`, () => {
+      const entry = getModel(`${net}-int8-qdq`);
+      const transform = entry.variant!.transform;
+      if (transform.kind !== 'int8-qdq') throw new Error(`${entry.id} is not a QDQ variant`);
+      const parent = readFileSync(modelPath(net));
+      const ranges = loadCalibration(transform.calibration, REPO_ROOT, getModel(net));
+      const first = deriveVariant(parent, transform, ranges);
+      const second = deriveVariant(readFileSync(modelPath(net)), transform, ranges);
+      expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
+      expect(first.length).toBe(entry.bytes);
+      expect(createHash('sha256').update(first).digest('hex')).toBe(entry.sha256);
+    });
+  }
 });
