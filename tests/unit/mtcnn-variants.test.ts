@@ -14,7 +14,7 @@ import { DEFAULT_DETECT_OPTIONS, detectFaces, MTCNN_MODELS } from '../../src/inf
 import { cascadeRunner } from '../../src/inference/tasks/registry.ts';
 import type { ModelRunner, RgbaImage, TensorData } from '../../src/inference/types.ts';
 import { getModel, MODEL_CATALOG, type ModelEntry, type VariantAccuracy } from '../../src/models/catalog.ts';
-import { cascadeDefaultKind, cascadeMembers, withinBounds } from '../../src/models/variants/choose.ts';
+import { cascadeDefaultKind, cascadeMembers, defaultVariant, withDefaultVariants, withinBounds } from '../../src/models/variants/choose.ts';
 import { loadCalibration } from '../../src/models/installer.ts';
 import { megabytes } from '../../src/models/variants/describe.ts';
 import { deriveVariant } from '../../src/models/variants/transforms.ts';
@@ -191,6 +191,18 @@ describe('one variant kind for the whole cascade', () => {
         withAccuracy((_net, kind) => (kind === 'fp16' ? 0.5 : 3)),
       ),
     ).toBe('fp32');
+  });
+});
+
+describe('offline lists: the cascade default for every net', () => {
+  it('lists the kind the demo loads for all three nets, never a kind one net would pick alone', () => {
+    expect(withDefaultVariants(NETS)).toEqual(NETS);
+    const fp16Within = withAccuracy((_net, kind) => (kind === 'fp16' ? 0.5 : 3));
+    expect(withDefaultVariants(NETS, fp16Within)).toEqual(NETS.flatMap((net) => [net, `${net}-fp16`]));
+    // P-Net's int8 alone within bounds: on its own it would default to int8; the cascade stays fp32.
+    const pnetOnly = withAccuracy((net, kind) => (net === 'mtcnn-pnet' && kind === 'int8' ? 0.5 : 3));
+    expect(defaultVariant('mtcnn-pnet', undefined, pnetOnly).id).toBe('mtcnn-pnet-int8');
+    expect(withDefaultVariants(NETS, pnetOnly)).toEqual(NETS);
   });
 });
 

@@ -2,7 +2,16 @@
  * Which variant a demo loads by default, and which ones a reader may pick: pure functions over
  * the catalog's data (no file system), so the pages, the demos and the tests agree.
  */
+import { MTCNN_MODELS } from '../../inference/tasks/detect-faces.ts';
 import { MODEL_CATALOG, VARIANT_KINDS, type ModelEntry, type VariantAccuracy, type VariantKind } from '../catalog.ts';
+
+/** Files that run together as one cascade and so take one variant kind together (MTCNN's three nets). */
+export const CASCADES: readonly (readonly string[])[] = [Object.values(MTCNN_MODELS)];
+
+/** The cascade a catalog id belongs to, or null. */
+export function cascadeOf(id: string): readonly string[] | null {
+  return CASCADES.find((nets) => nets.includes(id)) ?? null;
+}
 
 /**
  * The accuracy a default must keep against fp32 (issue #15): the classifier keeps the same
@@ -86,8 +95,12 @@ export function familyMember(parentId: string, kind: VariantKind, catalog: reado
 export function defaultVariantIds(id: string, catalog: readonly ModelEntry[] = MODEL_CATALOG): string[] {
   const entry = catalog.find((candidate) => candidate.id === id);
   if (!entry || entry.variant || !catalog.some((candidate) => candidate.variant?.parent === id)) return [];
-  const chosen = defaultVariant(id, undefined, catalog);
-  return chosen.id === id ? [] : [chosen.id];
+  // A cascade's net loads the cascade's default kind, which the demo picks for all its nets at once.
+  const cascade = cascadeOf(id);
+  const chosen = cascade
+    ? familyMember(id, cascadeDefaultKind(cascade, undefined, catalog), catalog)
+    : defaultVariant(id, undefined, catalog);
+  return !chosen || chosen.id === id ? [] : [chosen.id];
 }
 
 /** The ids with each one's default variant after it (what a demo naming these ids may load). */
