@@ -15,9 +15,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODEL_CATALOG, getModel } from '../src/models/catalog.ts';
 import { imagesToTensor, resizeAndCrop } from '../src/inference/math/preprocess.ts';
-import { flattenAlpha } from '../src/inference/math/image.ts';
+import { flattenAlpha, pureImageOps } from '../src/inference/math/image.ts';
 import { activationsToCalibrate, measureRanges, type CalibrationTable } from '../src/models/variants/calibrate.ts';
 import { alignedChips, chipTensor, createFileRunner, readSampleImages } from '../src/models/variants/node-tools.ts';
+import { mtcnnCalibrationFeeds, mtcnnNetOf } from '../src/models/variants/mtcnn-calibration.ts';
 import { flipHorizontal, type NamedImage } from '../src/models/variants/evaluation-images.ts';
 import { deriveVariant } from '../src/models/variants/transforms.ts';
 import { loadCalibration } from '../src/models/installer.ts';
@@ -28,7 +29,11 @@ const modelsDir = join(root, 'public', 'models');
 const samplesDir = join(root, 'public', 'samples');
 const [command, parentId] = process.argv.slice(2);
 
-/** Calibration inputs: every sample and its mirror image (classifier), or their aligned faces (embedder). */
+/**
+ * Calibration inputs: every sample and its mirror image (classifier), their aligned faces
+ * (embedder), or what the fp32 cascade feeds the net on them (MTCNN: pyramid levels for P-Net,
+ * 24x24 crops of P-Net's survivors for R-Net, 48x48 crops of R-Net's survivors for O-Net).
+ */
 async function calibrationFeeds(parentIdToCalibrate: string): Promise<{ names: string[]; feeds: Record<string, TensorData>[] }> {
   const entry = getModel(parentIdToCalibrate);
   const samples = readSampleImages(samplesDir);
@@ -49,6 +54,15 @@ async function calibrationFeeds(parentIdToCalibrate: string): Promise<{ names: s
     const chips = await alignedChips(images, entry, detector);
     await detector.release();
     return { names: chips.map((chip) => chip.name), feeds: chips.map(({ image }) => ({ [input]: chipTensor(image, entry) })) };
+  }
+  const net = mtcnnNetOf(entry.id);
+  if (net) {
+    const cascade = createFileRunner(modelsDir);
+    try {
+      return (await mtcnnCalibrationFeeds(images, cascade, pureImageOps))[net];
+    } finally {
+      await cascade.release();
+    }
   }
   throw new Error(`No calibration inputs defined for ${entry.id} (${entry.task}).`);
 }

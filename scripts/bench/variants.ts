@@ -10,21 +10,44 @@
  * demo code, with the same input tensor per family (a real preprocessed sample where the
  * family takes one).
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { loadavg } from 'node:os';
 import { join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { flattenAlpha } from '../../src/inference/math/image.ts';
 import { imagesToTensor, resizeAndCrop } from '../../src/inference/math/preprocess.ts';
 import type { TensorData } from '../../src/inference/types.ts';
-import { MODEL_CATALOG, type ModelEntry } from '../../src/models/catalog.ts';
+import { MODEL_CATALOG, type ModelEntry, type VariantAccuracy } from '../../src/models/catalog.ts';
 import { defaultCandidacy, defaultVariant, variantFamily, variantKind, withinBounds } from '../../src/models/variants/choose.ts';
+import { megabytes } from '../../src/models/variants/describe.ts';
 import { measureVariantAccuracy } from '../../src/models/variants/measure.ts';
 import { alignedChips, chipTensor, createFileRunner, evaluationSet, readSampleImages } from '../../src/models/variants/node-tools.ts';
 import { stats, type BenchContext, type BenchSection, type VariantRow } from './types.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BENCHMARKS_FILE = join(ROOT, 'src', 'data', 'benchmarks.json');
+
+/**
+ * --families=mtcnn-pnet,mtcnn-rnet,...: measure only these parents' families (the ResNet family
+ * alone takes many minutes); the other families keep the rows and notes already published.
+ */
+function familiesArgument(): string[] | null {
+  const value = process.argv.find((arg) => arg.startsWith('--families='))?.slice('--families='.length);
+  return value ? value.split(',').filter(Boolean) : null;
+}
+
+/** The published variants section's rows and notes of the families not measured this time. */
+function keptFromPublished(measured: readonly string[]): { rows: VariantRow[]; notes: string[] } {
+  if (!existsSync(BENCHMARKS_FILE)) return { rows: [], notes: [] };
+  const published = JSON.parse(readFileSync(BENCHMARKS_FILE, 'utf8')) as { sections: BenchSection[] };
+  const section = published.sections.find((candidate) => candidate.id === 'variants');
+  if (!section) return { rows: [], notes: [] };
+  const rows = (section.rows as VariantRow[]).filter((row) => !measured.includes(row.parent));
+  const notes = section.notes.filter((note) => !measured.some((parent) => note.startsWith(`${parent}:`)));
+  return { rows, notes };
+}
 const MODELS_DIR = join(ROOT, 'public', 'models');
 const ORT_DIST = join(ROOT, 'node_modules', 'onnxruntime-web', 'dist');
 const SAMPLES_DIR = join(ROOT, 'public', 'samples');
@@ -163,16 +186,34 @@ const installed = (entry: ModelEntry) =>
   existsSync(join(MODELS_DIR, entry.file)) && (entry.bytes === null || statSync(join(MODELS_DIR, entry.file)).size === entry.bytes);
 
 export default async function variantsBench(context: BenchContext): Promise<BenchSection> {
-  const parents = MODEL_CATALOG.filter((entry) => !entry.variant && MODEL_CATALOG.some((variant) => variant.variant?.parent === entry.id));
+  const families = familiesArgument();
+  const parents = MODEL_CATALOG.filter(
+    (entry) =>
+      !entry.variant && MODEL_CATALOG.some((variant) => variant.variant?.parent === entry.id) && (!families || families.includes(entry.id)),
+  );
   const loads = context.quick ? 1 : 2;
   const runs = context.quick ? 3 : 6;
   const images = evaluationSet(readSampleImages(SAMPLES_DIR));
   const server = await startBenchServer();
-  const rows: VariantRow[] = [];
-  const notes: string[] = [
-    'Timings vary with the load on the machine: compare the ratios within a family, not the absolute times across runs.',
-    'WASM: onnxruntime-web plain build (ort-wasm-simd-threaded.wasm), one thread, in Chromium; native: onnxruntime-node, one intra-op thread. Session creation excludes the download.',
-  ];
+  // MTCNN's three nets of one kind run as one cascade: measure it once per kind, not once per net.
+  const cascadeAccuracy = new Map<string, Promise<VariantAccuracy>>();
+  const accuracyOf = (entry: ModelEntry): Promise<VariantAccuracy> => {
+    if (entry.task !== 'face-detection') return measureVariantAccuracy(entry, images, MODELS_DIR);
+    const kind = variantKind(entry);
+    if (!cascadeAccuracy.has(kind)) cascadeAccuracy.set(kind, measureVariantAccuracy(entry, images, MODELS_DIR));
+    return cascadeAccuracy.get(kind)!;
+  };
+  const kept = families ? keptFromPublished(parents.map((parent) => parent.id)) : { rows: [], notes: [] };
+  const rows: VariantRow[] = [...kept.rows];
+  const notes: string[] = families
+    ? [
+        ...kept.notes.filter((note) => !note.startsWith('Target:')),
+        `${parents.map((parent) => parent.id).join(', ')}: re-measured on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (load average ${loadavg()[0]!.toFixed(1)} at the start); the other families' rows are the earlier run's.`,
+      ]
+    : [
+        'Timings vary with the load on the machine: compare the ratios within a family, not the absolute times across runs.',
+        'WASM: onnxruntime-web plain build (ort-wasm-simd-threaded.wasm), one thread, in Chromium; native: onnxruntime-node, one intra-op thread. Session creation excludes the download.',
+      ];
   try {
     for (const parent of parents) {
       const family = variantFamily(parent.id).filter(installed);
@@ -184,7 +225,7 @@ export default async function variantsBench(context: BenchContext): Promise<Benc
       const familyRows: VariantRow[] = [];
       for (const entry of family) {
         context.log(`  ${entry.id}: accuracy and timings ...`);
-        const accuracy = entry.variant ? await measureVariantAccuracy(entry, images, MODELS_DIR) : null;
+        const accuracy = entry.variant ? await accuracyOf(entry) : null;
         for (const [backend, timed] of [
           ['wasm', await wasmTimes(context, server.url, entry, tensor, loads, runs)],
           ['native', await nativeTimes(entry, tensor, loads, runs)],
@@ -231,7 +272,7 @@ export default async function variantsBench(context: BenchContext): Promise<Benc
             ? 'faster than fp32: a default candidate'
             : 'faster than fp32, but its accuracy is outside the default bounds';
       notes.push(
-        `${parent.id}: default ${variantKind(chosen)} (${(chosen.bytes! / 1e6).toFixed(1)} MB, ${defaultCandidacy(chosen).reason})${
+        `${parent.id}: default ${variantKind(chosen)} (${megabytes(chosen.bytes!)}, ${defaultCandidacy(chosen).reason})${
           qdq?.ratio ? `; int8-qdq warm WASM ${qdq.ratio.value.toFixed(2)}x fp32, ${qdqVerdict}` : ''
         }.`,
       );
@@ -247,5 +288,8 @@ export default async function variantsBench(context: BenchContext): Promise<Benc
     `Target: classifier default at most 30 MB with the same top-1 as fp32 on every test image: ${target('resnet50-keras-imagenet', 30e6)}.`,
   );
   notes.push(`Target: face descriptor default at most 7 MB, no verdict flipped: ${target('dlib-face-resnet-v1', 7e6)}.`);
+  // Families in catalog order, whether measured now or kept from the published run.
+  const order = MODEL_CATALOG.map((entry) => entry.id);
+  rows.sort((a, b) => order.indexOf(a.parent) - order.indexOf(b.parent));
   return { id: 'variants', title: 'Production variants (fp32, fp16, int8, int8 QDQ)', rows, notes };
 }

@@ -9,7 +9,9 @@
  * Its part of data-result: task, image, width, height, options, faces (box, score, landmarks),
  * stages ({ pnet, rnet, onet } each { count, ms }), totalMs, shownStage, drawn and run (a
  * counter, so a driver can tell one result from the next). When the webcam stops, the last
- * frame's result is published the same way with image "webcam" and webcam: true. While
+ * frame's result is published the same way with image "webcam" and webcam: true. The shell
+ * adds variant (fp32, fp16, int8, int8-qdq: ?variant= or the picker, one kind for all three
+ * nets) and this kind adds nets (the catalog id run for each net). While
  * streaming, [data-fps] carries data-fps (processed frames per second) and data-frames.
  */
 import { getInferenceClient } from '../inference/runtime/client.ts';
@@ -21,10 +23,13 @@ import {
   type DetectOptions,
 } from '../inference/tasks/detect-faces.ts';
 import type { RgbaImage } from '../inference/types.ts';
+import { variantKind, familyMember } from '../models/variants/choose.ts';
+import { getModel } from '../models/catalog.ts';
 import { TrainingCropsMode } from './face-detection-data.ts';
 import { ImageSource } from './image-source.ts';
 import { clearOverlay, drawFaces, formatScore } from './overlay.ts';
 import { DemoShell } from './shell.ts';
+import { mountVariantCompare } from './variants.ts';
 
 export type StageName = 'pnet' | 'rnet' | 'onet';
 export const STAGES: readonly StageName[] = ['pnet', 'rnet', 'onet'];
@@ -64,6 +69,16 @@ export function faceForResult(face: DetectedFace): {
     score: face.score,
     landmarks: face.landmarks.map(([x, y]) => [round2(x), round2(y)]),
   };
+}
+
+/**
+ * The three nets to run for the kind of the selected P-Net file (the variant picker lists the
+ * cascade under P-Net's id): every net in that kind, or fp32 where a net has none.
+ */
+export function cascadeNets(selectedPnet: string): { pnet: string; rnet: string; onet: string } {
+  const kind = variantKind(getModel(selectedPnet));
+  const pick = (net: string) => familyMember(net, kind)?.id ?? net;
+  return { pnet: pick(MTCNN_MODELS.pnet), rnet: pick(MTCNN_MODELS.rnet), onet: pick(MTCNN_MODELS.onet) };
 }
 
 interface Shown {
@@ -364,7 +379,11 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
         shell.say(`Webcam: detecting continuously on ${ready.backend === 'webgpu' ? 'WebGPU' : 'WASM'}. Press "Stop webcam" to stop.`);
       }
       const started = performance.now();
-      const { output } = await client.run<DetectionResult>('detect-faces', { image: frame, options: read.options }, { repeat: 1 });
+      const { output } = await client.run<DetectionResult>(
+        'detect-faces',
+        { image: frame, options: read.options, nets: cascadeNets(shell.selectedModel() || MTCNN_MODELS.pnet) },
+        { repeat: 1 },
+      );
       if (!source.webcamActive) return;
       lastFrameMs = performance.now() - started;
       frameTimes.push(performance.now());
@@ -402,7 +421,7 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
   // Data mode (mode=data): training crops cut from the photo and the faces found; a new crop size re-runs.
   const trainingCrops = new TrainingCropsMode(root, () => shell.inputChanged());
   const shell: DemoShell = new DemoShell(root, {
-    models: () => Object.values(MTCNN_MODELS),
+    models: (selected) => Object.values(cascadeNets(selected || MTCNN_MODELS.pnet)),
     hasInput: () => source.image !== null && !source.webcamActive,
     nextSample: () => source.nextSample(),
     async start(params) {
@@ -417,12 +436,14 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
       if ('problem' in read) throw new Error(read.problem);
       settingsNote.classList.remove('problem');
       const name = source.name;
-      const { output } = await runTask<DetectionResult>('detect-faces', { image, options: read.options });
+      const nets = cascadeNets(shell.selectedModel() || MTCNN_MODELS.pnet);
+      const { output } = await runTask<DetectionResult>('detect-faces', { image, options: read.options, nets });
       show(image, output, true);
       settingsNote.textContent = `Last run: minimum face ${read.options.minFaceSize} px, thresholds ${read.options.thresholds!.map((t) => t.toFixed(2)).join(' / ')}.`;
       const crops = trainingCrops.active ? trainingCrops.show(image, output.faces) : {};
-      return { ...resultOf(name, output, resolvedOptions(read.options)), ...crops };
+      return { ...resultOf(name, output, resolvedOptions(read.options)), nets, ...crops };
     },
   });
+  mountVariantCompare(root, shell);
   await shell.start();
 }

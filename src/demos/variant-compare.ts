@@ -26,8 +26,15 @@ export const summariseResult: Summarise = (result) => {
       )
       .join(', ');
   }
-  const faces = result.faces as unknown[] | undefined;
-  if (faces) return `${faces.length} face${faces.length === 1 ? '' : 's'}`;
+  // A detection: the face count, then each box (rounded to whole pixels) so variants can be compared by eye.
+  const faces = result.faces as { box?: { x1: number; y1: number; x2: number; y2: number } }[] | undefined;
+  if (faces) {
+    const count = `${faces.length} face${faces.length === 1 ? '' : 's'}`;
+    const boxes = faces.flatMap(({ box }) =>
+      box ? [`(${Math.round(box.x1)}, ${Math.round(box.y1)})–(${Math.round(box.x2)}, ${Math.round(box.y2)})`] : [],
+    );
+    return boxes.length > 0 ? `${count}: ${boxes.join('; ')}` : count;
+  }
   return '—';
 };
 

@@ -546,6 +546,15 @@ const MTCNN_INT8_ACCURACY: VariantAccuracy = {
   maxLandmarkErrorPx: 2.08,
 };
 
+/** Calibrated on what the cascade feeds each net (src/models/variants/mtcnn-calibration.ts); same faces, but boxes move up to 5 px. */
+const MTCNN_INT8_QDQ_ACCURACY: VariantAccuracy = {
+  kind: 'detection',
+  images: 24,
+  sameFaceCount: true,
+  maxBoxErrorPx: 4.919,
+  maxLandmarkErrorPx: 3.925,
+};
+
 /**
  * Pins and measurements of each variant, by id. bytes and sha256: node scripts/variants.ts pins
  * (deterministic derivation from the pinned parent). accuracy: tests/integration/variants.test.ts
@@ -592,37 +601,55 @@ const VARIANT_PINS: Record<string, VariantPins> = {
     bytes: 16044,
     sha256: 'ac15e3c1a5b847eff5f25f6f07bfaeb705e3071519413e8606bc6397878b4a2f',
     accuracy: MTCNN_FP16_ACCURACY,
-    wasmWarmRatio: 0.941,
+    wasmWarmRatio: 0.792,
   },
   'mtcnn-pnet-int8': {
     bytes: 10025,
     sha256: '57994d6c0053ea492fa2d388a8f2a645d3d8fec99bcb6f38f124cb5392bccbd8',
     accuracy: MTCNN_INT8_ACCURACY,
-    wasmWarmRatio: 0.926,
+    wasmWarmRatio: 0.928,
+  },
+  'mtcnn-pnet-int8-qdq': {
+    bytes: 14046,
+    sha256: '70f89b9d4e9eff18c126b2a09d0c5ebf2c236d2785d9fac8e41ee018ab52b7fe',
+    accuracy: MTCNN_INT8_QDQ_ACCURACY,
+    wasmWarmRatio: 2.374,
   },
   'mtcnn-rnet-fp16': {
     bytes: 206626,
     sha256: '451f4b38a7274a5f629893b59f24435ab2158242c2904e209cfe5b36c8fb0186',
     accuracy: MTCNN_FP16_ACCURACY,
-    wasmWarmRatio: 1.439,
+    wasmWarmRatio: 1.08,
   },
   'mtcnn-rnet-int8': {
     bytes: 106583,
     sha256: '3c5b5c71ea31cf2d3388957b044ae11826093560a38a707882bff117d8ba023d',
     accuracy: MTCNN_INT8_ACCURACY,
-    wasmWarmRatio: 1.433,
+    wasmWarmRatio: 1.08,
+  },
+  'mtcnn-rnet-int8-qdq': {
+    bytes: 113116,
+    sha256: '9bfdfafc79f9ab2f32d9e487799ddbcd31f6f2420845e67662549e18b81796a8',
+    accuracy: MTCNN_INT8_QDQ_ACCURACY,
+    wasmWarmRatio: 1.173,
   },
   'mtcnn-onet-fp16': {
     bytes: 786013,
     sha256: 'c6a3e8cd16a4df292192daec7c35c0712f2250bb842fd265b95d344ccf7939ba',
     accuracy: MTCNN_FP16_ACCURACY,
-    wasmWarmRatio: 0.806,
+    wasmWarmRatio: 0.82,
   },
   'mtcnn-onet-int8': {
     bytes: 399632,
     sha256: 'd503b8d5628ae6bd9274fb7a9a4c6716e177db49def23252014fc4ac89962a94',
     accuracy: MTCNN_INT8_ACCURACY,
-    wasmWarmRatio: 1.996,
+    wasmWarmRatio: 2.048,
+  },
+  'mtcnn-onet-int8-qdq': {
+    bytes: 409581,
+    sha256: 'bb94313307ef976b06576b3397f7342dc95b4bc46b291028f1c7e0e6775e36ae',
+    accuracy: MTCNN_INT8_QDQ_ACCURACY,
+    wasmWarmRatio: 1.313,
   },
 };
 
@@ -660,7 +687,11 @@ const VARIANTS: readonly ModelEntry[] = [
   variantOf('dlib-face-resnet-v1', 'fp16', FP16),
   variantOf('dlib-face-resnet-v1', 'int8', INT8_DESCRIPTOR),
   variantOf('dlib-face-resnet-v1', 'int8-qdq', qdq('dlib-face-resnet-v1')),
-  ...(['mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet'] as const).flatMap((net) => [variantOf(net, 'fp16', FP16), variantOf(net, 'int8', INT8)]),
+  ...(['mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet'] as const).flatMap((net) => [
+    variantOf(net, 'fp16', FP16),
+    variantOf(net, 'int8', INT8),
+    variantOf(net, 'int8-qdq', qdq(net)),
+  ]),
 ];
 
 /**

@@ -46,5 +46,7 @@ describe('demo variant choice', () => {
     expect(summariseResult({ verdicts: [['different']], distances: [[0.91]] })).toBe('different (0.9100)');
     expect(summariseResult({ verdicts: [['same', 'different']], distances: [[0.2, 0.8]] })).toBe('same (0.2000), different (0.8000)');
     expect(summariseResult({ faces: [{}, {}] })).toBe('2 faces');
+    expect(summariseResult({ faces: [{ box: { x1: 180.6, y1: 62.2, x2: 266.4, y2: 173.5 } }] })).toBe('1 face: (181, 62)–(266, 174)');
+    expect(summariseResult({ faces: [] })).toBe('0 faces');
   });
 });

@@ -70,13 +70,34 @@ export const classifyTask = defineTask<ClassifyInput, ClassificationResult>({
 export interface DetectFacesInput {
   image: RgbaImage;
   options?: Partial<DetectOptions>;
+  /** The catalog id to run for each net (a production variant); default the fp32 nets. */
+  nets?: Partial<Record<keyof typeof MTCNN_MODELS, string>>;
+}
+
+/**
+ * The runner detectFaces sees: its requests for the fp32 nets go to the variants in `nets`.
+ * Each id must be a catalog file of that net (the net itself or one of its variants).
+ */
+export function cascadeRunner(runner: ModelRunner, nets: DetectFacesInput['nets'], model: TaskContext['model']): ModelRunner {
+  if (!nets) return runner;
+  const aliases = new Map<string, string>();
+  for (const [net, id] of Object.entries(nets)) {
+    const parent = MTCNN_MODELS[net as keyof typeof MTCNN_MODELS];
+    if (!parent) throw new Error(`Unknown MTCNN net "${net}": use pnet, rnet or onet.`);
+    if (id === undefined || id === parent) continue;
+    const entry = model(id);
+    if (entry.variant?.parent !== parent) throw new Error(`${id} is not a variant of ${parent}; it cannot run as the ${net}.`);
+    aliases.set(parent, id);
+  }
+  return { run: (id, feeds) => runner.run(aliases.get(id) ?? id, feeds) };
 }
 
 export const detectFacesTask = defineTask<DetectFacesInput, DetectionResult>({
   name: 'detect-faces',
   async run(input, context) {
     assertImage(input.image);
-    return detectFaces(input.image, context.runner, context.ops, input.options, context.now, context.progress);
+    const runner = cascadeRunner(context.runner, input.nets, context.model);
+    return detectFaces(input.image, runner, context.ops, input.options, context.now, context.progress);
   },
 });
 

@@ -2,7 +2,16 @@
  * Which variant a demo loads by default, and which ones a reader may pick: pure functions over
  * the catalog's data (no file system), so the pages, the demos and the tests agree.
  */
+import { MTCNN_MODELS } from '../../inference/tasks/detect-faces.ts';
 import { MODEL_CATALOG, VARIANT_KINDS, type ModelEntry, type VariantAccuracy, type VariantKind } from '../catalog.ts';
+
+/** Files that run together as one cascade and so take one variant kind together (MTCNN's three nets). */
+export const CASCADES: readonly (readonly string[])[] = [Object.values(MTCNN_MODELS)];
+
+/** The cascade a catalog id belongs to, or null. */
+export function cascadeOf(id: string): readonly string[] | null {
+  return CASCADES.find((nets) => nets.includes(id)) ?? null;
+}
 
 /**
  * The accuracy a default must keep against fp32 (issue #15): the classifier keeps the same
@@ -86,11 +95,60 @@ export function familyMember(parentId: string, kind: VariantKind, catalog: reado
 export function defaultVariantIds(id: string, catalog: readonly ModelEntry[] = MODEL_CATALOG): string[] {
   const entry = catalog.find((candidate) => candidate.id === id);
   if (!entry || entry.variant || !catalog.some((candidate) => candidate.variant?.parent === id)) return [];
-  const chosen = defaultVariant(id, undefined, catalog);
-  return chosen.id === id ? [] : [chosen.id];
+  // A cascade's net loads the cascade's default kind, which the demo picks for all its nets at once.
+  const cascade = cascadeOf(id);
+  const chosen = cascade
+    ? familyMember(id, cascadeDefaultKind(cascade, undefined, catalog), catalog)
+    : defaultVariant(id, undefined, catalog);
+  return !chosen || chosen.id === id ? [] : [chosen.id];
 }
 
 /** The ids with each one's default variant after it (what a demo naming these ids may load). */
 export function withDefaultVariants(ids: readonly string[], catalog: readonly ModelEntry[] = MODEL_CATALOG): string[] {
   return ids.flatMap((id) => [id, ...defaultVariantIds(id, catalog)]);
+}
+
+/** One precision of a cascade whose nets are separate files (MTCNN): the id of each net in that kind. */
+export interface CascadeMember {
+  kind: VariantKind;
+  /** Catalog ids, one per net, in the order the nets were given. */
+  ids: string[];
+  /** Bytes of all the nets together. */
+  bytes: number;
+}
+
+/**
+ * The kinds a cascade can run in: those every net has (restricted to `available` ids when
+ * given), fp32 first. A reader picks one kind for all the nets at once.
+ */
+export function cascadeMembers(
+  netIds: readonly string[],
+  available?: ReadonlySet<string>,
+  catalog: readonly ModelEntry[] = MODEL_CATALOG,
+): CascadeMember[] {
+  const families = netIds.map((id) => variantFamily(id, catalog).filter((entry) => !available || available.has(entry.id)));
+  return VARIANT_KINDS.flatMap((kind) => {
+    const entries = families.map((family) => family.find((entry) => variantKind(entry) === kind));
+    if (entries.some((entry) => !entry)) return [];
+    const found = entries as ModelEntry[];
+    return [
+      { kind, ids: found.map((entry) => entry.id), bytes: found.reduce((sum, entry) => sum + (entry.bytes ?? entry.approxBytes ?? 0), 0) },
+    ];
+  });
+}
+
+/**
+ * The default kind of a cascade: each net's default by the same rule as every other model
+ * (defaultVariant), when all the nets agree and all have that kind; otherwise fp32, so a
+ * cascade never mixes precisions by default.
+ */
+export function cascadeDefaultKind(
+  netIds: readonly string[],
+  available?: ReadonlySet<string>,
+  catalog: readonly ModelEntry[] = MODEL_CATALOG,
+): VariantKind {
+  const kinds = new Set(netIds.map((id) => variantKind(defaultVariant(id, available, catalog))));
+  const [kind] = [...kinds];
+  const everyNetHasIt = cascadeMembers(netIds, available, catalog).some((member) => member.kind === kind);
+  return kinds.size === 1 && kind && everyNetHasIt ? kind : 'fp32';
 }

@@ -26,7 +26,7 @@ export function describeAccuracy(accuracy: VariantAccuracy | null): string {
   }
 }
 
-/** Megabytes with one decimal, as the rest of the site shows sizes. */
+/** Megabytes with one decimal, as the rest of the site shows sizes; whole kilobytes below 0.1 MB (MTCNN's P-Net is 28 kB, not "0.0 MB"). */
 export function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+  return bytes < 1e5 ? `${Math.round(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
