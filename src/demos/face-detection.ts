@@ -92,11 +92,12 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
   let runCount = 0;
 
   const source = new ImageSource(find('[data-image-input]'), {
-    onImage: (_image, _name, byReader) => {
+    onImage: (image, _name, byReader) => {
       // A sample, upload or snapshot while streaming stops the camera first.
       stopStreaming(true);
       shell.clearError();
       shown = null;
+      trainingCrops.setImage(image);
       clearOverlay(overlay);
       overlay.hidden = true;
       overlayEmpty.hidden = false;
@@ -399,8 +400,16 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
     };
   }
 
-  // Data mode (mode=data): training crops cut from the photo and the faces found; a new crop size re-runs.
-  const trainingCrops = new TrainingCropsMode(root, () => shell.inputChanged());
+  // Data mode (mode=data): training crops cut from the photo and its faces (found or drawn); a new
+  // crop size re-runs; drawn faces re-cut the crops of the shown result without a new detection.
+  const trainingCrops = new TrainingCropsMode(root, {
+    onSizeChange: () => shell.inputChanged(),
+    onFacesChange: () => {
+      if (!shown || shown.image !== source.image || root.dataset.state !== 'done') return;
+      const previous = JSON.parse(root.dataset.result ?? '{}') as Record<string, unknown>;
+      shell.setState('done', { ...previous, ...trainingCrops.show(shown.image, shown.detection.faces), run: ++runCount });
+    },
+  });
   const shell: DemoShell = new DemoShell(root, {
     models: () => Object.values(MTCNN_MODELS),
     hasInput: () => source.image !== null && !source.webcamActive,
