@@ -1,16 +1,27 @@
 /**
  * The issue-16 modes on WebGPU (here SwiftShader, a software adapter 10-100x slower than WASM),
- * with the smallest inputs that still exercise them, each beside the same run on WASM:
- *   - teach mode: 2 classes x 1 photo, 1 augmented copy each (so 2 copies are held out), one test image;
- *   - triplets: two photos with one face each (two anchors, each with its mirror image as positive
- *     and the other face and its mirror as negatives).
- * Both backends run the same float32 network on the same pixels, so the results must agree: same
- * labels and kinds, and numbers within tolerances justified next to each assertion.
+ * each beside the same run on WASM, with the smallest inputs that still exercise them:
+ *   - teach mode: the full deep link (2 classes x 1 photo + 1 augmented copy, a test image) needs
+ *     five ResNet-50 inferences, and one costs about 33 s cold and 15 s warm on SwiftShader
+ *     (src/data/benchmarks.json), so the whole mode does not fit in the suite's WebGPU budget. The
+ *     closest real thing: train the head on WASM, then classify ONE image with that kept head on
+ *     WebGPU (the features model's session, its pooled-features and logits outputs, and the head
+ *     on WebGPU features) and compare with the same kept-head run on WASM;
+ *   - triplets: two photos with one face each (two anchors, each with its mirror image as the
+ *     positive, the other face and its mirror as negatives), uploaded as small crops of the
+ *     samples so the cascade's pyramid stays small (P-Net's cost grows with the pixels).
+ * Both backends run the same float32 networks on the same pixels, so the results must agree:
+ * same labels and kinds, numbers within tolerances justified next to each assertion.
  * (MTCNN's data mode runs on both backends in training-data.test.ts.)
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
+import { readSample } from '../helpers/images.ts';
 import { requireModels } from '../helpers/models.ts';
 import { classifyNegative } from '../../src/inference/math/triplets.ts';
 
@@ -20,16 +31,11 @@ const tripletsReady = requireModels('dlib-face-resnet-v1', 'mtcnn-pnet', 'mtcnn-
 
 interface TeachResult {
   backend: string;
+  source?: string;
   classes: { name: string; examples: number }[];
-  examples: { total: number; train: number; heldOut: number };
-  trainMs: number;
-  trainAccuracy: number | null;
   heldOutAccuracy: number | null;
-  loss: { initial: number; final: number };
   prediction: { label: string; probability: number };
   probabilities: { label: string; probability: number }[];
-  baseline: { method: string; prediction: string; heldOutAccuracy: number | null };
-  confusion: number[][];
   imagenetTop5: { index: number; label: string; probability: number }[];
 }
 
@@ -42,18 +48,23 @@ interface TripletResult {
   };
 }
 
-async function run<T>(browser: Browser, path: string): Promise<{ result: T; seconds: number; consoleErrors: string[] }> {
-  const context = await browser.newContext();
-  try {
-    const { page, problems } = await openPage(context, baseUrl);
-    const started = Date.now();
-    await page.goto(`${baseUrl}${path}`);
-    const result = await demoResult<T>(page, '[data-demo]', 540_000);
-    const seconds = (Date.now() - started) / 1000;
-    return { result, seconds, consoleErrors: problems.consoleErrors };
-  } finally {
-    await context.close();
+/** A PNG file of a rectangle of a sample, in a fresh temporary folder. */
+function cropFile(sample: string, x: number, y: number, width: number, height: number): string {
+  const image = readSample(sample);
+  const png = new PNG({ width, height });
+  for (let row = 0; row < height; row++) {
+    const from = ((y + row) * image.width + x) * 4;
+    png.data.set(image.data.subarray(from, from + width * 4), row * width * 4);
   }
+  const path = join(mkdtempSync(join(tmpdir(), 'r2p-modes-')), `${sample}-face.png`);
+  writeFileSync(path, PNG.sync.write(png));
+  return path;
+}
+
+/** Seconds from `started` to the demo's result. */
+async function timed<T>(page: Page, started: number): Promise<{ result: T; seconds: number }> {
+  const result = await demoResult<T>(page, '[data-demo]', 540_000);
+  return { result, seconds: (Date.now() - started) / 1000 };
 }
 
 describe('issue-16 modes on WebGPU and WASM', () => {
@@ -65,55 +76,75 @@ describe('issue-16 modes on WebGPU and WASM', () => {
     await browser?.close();
   });
 
-  it.runIf(teachReady)('teach mode trains and classifies on WebGPU as it does on WASM', async () => {
-    const link = '/demo/resnet-34/?mode=teach&classes=cat:chelsea,cup:coffee&augment=1&test=chelsea&autorun=1';
-    const wasm = await run<TeachResult>(browser, `${link}&backend=wasm`);
-    const gpu = await run<TeachResult>(browser, `${link}&backend=webgpu`);
-    console.log(`[modes-webgpu] teach: wasm ${wasm.seconds.toFixed(1)} s, webgpu ${gpu.seconds.toFixed(1)} s`);
-    for (const { result, consoleErrors } of [wasm, gpu]) {
-      expect(consoleErrors).toEqual([]);
-      expect(result.classes).toEqual([
-        { name: 'cat', examples: 1 },
-        { name: 'cup', examples: 1 },
-      ]);
-      // 2 photos x (1 + 1 copy); a one-photo class trains on its photo, so only the copies are held out.
-      expect(result.examples).toEqual({ total: 4, train: 2, heldOut: 2 });
-      expect(result.trainMs).toBeGreaterThan(0);
-      expect(result.trainAccuracy).toBe(1);
-      expect(result.heldOutAccuracy).toBe(1);
-      expect(result.confusion).toEqual([
-        [1, 0],
-        [0, 1],
-      ]);
-      expect(result.loss.final).toBeLessThan(result.loss.initial);
-      expect(result.prediction.label).toBe('cat');
-      expect(result.prediction.probability).toBeGreaterThan(0.5);
-      expect(result.probabilities.reduce((sum, item) => sum + item.probability, 0)).toBeCloseTo(1, 5);
-      expect(result.baseline).toMatchObject({ method: 'nearest-centroid', prediction: 'cat', heldOutAccuracy: 1 });
-      expect(result.imagenetTop5[0]!.label).toMatch(/cat/);
+  it.runIf(teachReady)('a head taught on WASM classifies on WebGPU features as it does on WASM', async () => {
+    const context: BrowserContext = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, baseUrl);
+      // Teach on WASM: the head is kept in this context's IndexedDB.
+      await page.goto(`${baseUrl}/demo/resnet-34/?mode=teach&classes=cat:chelsea,cup:coffee&augment=1&test=chelsea&backend=wasm&autorun=1`);
+      const taught = await demoResult<TeachResult>(page);
+      expect(taught.heldOutAccuracy).toBe(1);
+      expect(taught.prediction.label).toBe('cat');
+
+      // The kept head on one image, on each backend (no examples: Run classifies with the kept head).
+      const keptRun = async (backend: 'wasm' | 'webgpu') => {
+        await page.goto(`${baseUrl}/demo/resnet-34/?mode=teach&sample=chelsea&backend=${backend}`);
+        await expect.poll(() => page.locator('[data-teach-kept]').textContent()).toMatch(/Head kept on this device: cat, cup/);
+        const started = Date.now();
+        await page.locator('[data-run]').click();
+        return timed<TeachResult>(page, started);
+      };
+      const wasm = await keptRun('wasm');
+      const gpu = await keptRun('webgpu');
+      console.log(`[modes-webgpu] teach, kept head on one image: wasm ${wasm.seconds.toFixed(1)} s, webgpu ${gpu.seconds.toFixed(1)} s`);
+      expect(wasm.result.backend).toBe('wasm');
+      expect(gpu.result.backend).toBe('webgpu');
+      for (const { result } of [wasm, gpu]) {
+        expect(result.source).toBe('kept head');
+        expect(result.classes.map((item) => item.name)).toEqual(['cat', 'cup']);
+        expect(result.prediction.label).toBe('cat');
+        expect(result.prediction.probability).toBeGreaterThan(0.5);
+        expect(result.probabilities.reduce((sum, item) => sum + item.probability, 0)).toBeCloseTo(1, 5);
+        expect(result.imagenetTop5[0]!.label).toMatch(/cat/);
+      }
+      // The same float32 ResNet-50 on the same pixels: the ImageNet top-5 is the same classes in
+      // the same order and each probability agrees to 1e-3 (classifier.test.ts holds the top-1 of
+      // the plain classifier to the same bound; the providers differ only in summation order).
+      expect(gpu.result.imagenetTop5.map((item) => item.index)).toEqual(wasm.result.imagenetTop5.map((item) => item.index));
+      gpu.result.imagenetTop5.forEach((item, i) =>
+        expect(Math.abs(item.probability - wasm.result.imagenetTop5[i]!.probability)).toBeLessThan(1e-3),
+      );
+      // The head is one linear map and a softmax on the 2048 pooled features: a feature error of
+      // about 1e-4 relative moves its probabilities by the same order; 5e-3 leaves a margin of 50x
+      // and still catches a wrong output (the logits instead of the pooled features, another layer).
+      expect(Math.abs(gpu.result.prediction.probability - wasm.result.prediction.probability)).toBeLessThan(5e-3);
+      expect(problems.consoleErrors).toEqual([]);
+    } finally {
+      await context.close();
     }
-    expect(wasm.result.backend).toBe('wasm');
-    expect(gpu.result.backend).toBe('webgpu');
-    // The same float32 ResNet-50 on the same pixels: the ImageNet top-5 is the same classes in the same
-    // order, and each probability agrees to 0.01 (the two providers sum in different orders, which moves
-    // float32 logits by about 1e-4 relative; 0.01 is two orders of magnitude above that and still far
-    // below the gaps between the top-5 classes that a real mismatch would show).
-    expect(gpu.result.imagenetTop5.map((item) => item.index)).toEqual(wasm.result.imagenetTop5.map((item) => item.index));
-    gpu.result.imagenetTop5.forEach((item, i) =>
-      expect(Math.abs(item.probability - wasm.result.imagenetTop5[i]!.probability)).toBeLessThan(0.01),
-    );
-    // The head is trained by the same deterministic gradient descent (same seed, same split) on
-    // features that differ only by that rounding; the L2-regularised softmax loss is smooth, so the
-    // head and its probabilities move by the same order: 0.02 leaves room for 300 steps of drift.
-    expect(Math.abs(gpu.result.prediction.probability - wasm.result.prediction.probability)).toBeLessThan(0.02);
-    expect(Math.abs(gpu.result.loss.final - wasm.result.loss.final)).toBeLessThan(0.02);
   });
 
   it.runIf(tripletsReady)('triplets label the same negatives on WebGPU as on WASM', async () => {
-    const link = '/demo/facenet/?a=astronaut&b=camera&triplets=1&autorun=1';
-    const wasm = await run<TripletResult>(browser, `${link}&backend=wasm`);
-    const gpu = await run<TripletResult>(browser, `${link}&backend=webgpu`);
-    console.log(`[modes-webgpu] triplets: wasm ${wasm.seconds.toFixed(1)} s, webgpu ${gpu.seconds.toFixed(1)} s`);
+    // The faces of astronaut (about 181,62-266,173) and camera (about 197,116-255,197) with a margin.
+    const faceA = cropFile('astronaut', 136, 22, 176, 192);
+    const faceB = cropFile('camera', 160, 80, 136, 150);
+    const compare = async (backend: 'wasm' | 'webgpu') => {
+      const context = await browser.newContext();
+      try {
+        const { page, problems } = await openPage(context, baseUrl);
+        await page.goto(`${baseUrl}/demo/facenet/?triplets=1&backend=${backend}`);
+        await page.locator('[data-image-input$="-a"] [data-file]').setInputFiles(faceA);
+        await expect.poll(() => page.locator('[data-status]').first().textContent()).toMatch(/Image A ready/);
+        const started = Date.now();
+        // Choosing the second image runs the comparison.
+        await page.locator('[data-image-input$="-b"] [data-file]').setInputFiles(faceB);
+        return { ...(await timed<TripletResult>(page, started)), consoleErrors: problems.consoleErrors };
+      } finally {
+        await context.close();
+      }
+    };
+    const wasm = await compare('wasm');
+    const gpu = await compare('webgpu');
     for (const { result, consoleErrors } of [wasm, gpu]) {
       expect(consoleErrors).toEqual([]);
       const { pairs, margin } = result.triplets;
