@@ -63,7 +63,7 @@ const describeBox = (box: Box) =>
   `at (${Math.round(box.x1)}, ${Math.round(box.y1)}), ${Math.round(box.x2 - box.x1)} by ${Math.round(box.y2 - box.y1)} px`;
 
 export interface TrainingCropsCallbacks {
-  /** The crop size changed: run again. */
+  /** The crop size changed: cut the crops again. */
   onSizeChange(): void;
   /** The faces to cut against changed (drawn, deleted, toggled): cut the crops again. */
   onFacesChange(): void;
@@ -344,12 +344,13 @@ export class TrainingCropsMode {
           : this.draft
             ? moveBox(draft, delta[0], delta[1], image.width, image.height)
             : draft;
-      } else if (event.key === 'Enter' || event.key === ' ') {
+      } else if (event.key === 'Enter') {
         event.preventDefault();
         if (!this.draft) this.draft = defaultDraftBox(image.width, image.height);
         else {
           const draft = this.draft;
           this.draft = null;
+          event.stopPropagation();
           this.addAndRefresh(draft, 'The box you placed');
           return;
         }
@@ -359,6 +360,8 @@ export class TrainingCropsMode {
       } else {
         return;
       }
+      // The stage page's keys (space runs) must not act on a key the editor used.
+      event.stopPropagation();
       this.render();
       this.describeDraft();
     });

@@ -400,16 +400,15 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
     };
   }
 
-  // Data mode (mode=data): training crops cut from the photo and its faces (found or drawn); a new
-  // crop size re-runs; drawn faces re-cut the crops of the shown result without a new detection.
-  const trainingCrops = new TrainingCropsMode(root, {
-    onSizeChange: () => shell.inputChanged(),
-    onFacesChange: () => {
-      if (!shown || shown.image !== source.image || root.dataset.state !== 'done') return;
-      const previous = JSON.parse(root.dataset.result ?? '{}') as Record<string, unknown>;
-      shell.setState('done', { ...previous, ...trainingCrops.show(shown.image, shown.detection.faces), run: ++runCount });
-    },
-  });
+  // Data mode (mode=data): training crops cut from the photo and its faces (found or drawn). A new
+  // crop size or a change to the drawn faces re-cuts the crops of the shown result at once (no new
+  // detection); before the first result, the next run uses them.
+  const recutCrops = () => {
+    if (!shown || shown.image !== source.image || root.dataset.state !== 'done') return;
+    const previous = JSON.parse(root.dataset.result ?? '{}') as Record<string, unknown>;
+    shell.setState('done', { ...previous, ...trainingCrops.show(shown.image, shown.detection.faces), run: ++runCount });
+  };
+  const trainingCrops = new TrainingCropsMode(root, { onSizeChange: recutCrops, onFacesChange: recutCrops });
   const shell: DemoShell = new DemoShell(root, {
     models: () => Object.values(MTCNN_MODELS),
     hasInput: () => source.image !== null && !source.webcamActive,

@@ -5,6 +5,8 @@
  * crops are cut again against the faces listed in data-result.trainingFaces, and every crop's IoU
  * is its overlap with the nearest of those faces, inside its kind's range.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
@@ -14,6 +16,21 @@ import { iou } from '../../src/inference/math/nms.ts';
 
 const baseUrl = inject('baseUrl');
 const ready = requireModels('mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical violations inside the data panel, as "rule: first node" lines. */
+async function panelViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the site's Content-Security-Policy refuses an injected <script>.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    type Violation = { id: string; impact: string | null; nodes: { html: string }[] };
+    const axe = (window as unknown as { axe: { run(context: unknown): Promise<{ violations: Violation[] }> } }).axe;
+    const { violations } = await axe.run({ include: [['[data-training-crops]']] });
+    return violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => `${violation.id}: ${violation.nodes[0]?.html.slice(0, 160) ?? ''}`);
+  });
+}
 
 interface Box {
   x1: number;
@@ -164,12 +181,18 @@ describe.runIf(ready)('MTCNN data mode with drawn faces (WASM)', () => {
     expect(result.trainingFaces.some((face) => face.box.x1 === 380)).toBe(false);
     expectCropsAgainst(result);
     await expect(page.locator('[data-drawn-list] [data-drawn-delete]').count()).resolves.toBe(2);
-    expect(problems.consoleErrors).toEqual([]);
+    expect(await panelViolations(page)).toEqual([]);
+    expect(problems.consoleErrors, problems.consoleErrors.join(' | ')).toEqual([]);
     await context.close();
   });
 
-  it('draws a face with a finger on a 390x844 touch screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  it('draws a face with a finger on a 390x844 touch screen (dark theme)', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      hasTouch: true,
+      isMobile: true,
+      colorScheme: 'dark',
+    });
     const { page, problems } = await openPage(context, baseUrl);
     await page.goto(`${baseUrl}/demo/mtcnn/?mode=data&sample=astronaut&backend=wasm&autorun=1`);
     let result = await demoResult<DataResult>(page);
@@ -190,7 +213,8 @@ describe.runIf(ready)('MTCNN data mode with drawn faces (WASM)', () => {
     expect(Math.abs(drawn[0]!.box.x1 - 60)).toBeLessThan(3);
     expect(Math.abs(drawn[0]!.box.y2 - 440)).toBeLessThan(3);
     expectCropsAgainst(result);
-    expect(problems.consoleErrors).toEqual([]);
+    expect(await panelViolations(page)).toEqual([]);
+    expect(problems.consoleErrors, problems.consoleErrors.join(' | ')).toEqual([]);
     await context.close();
   });
 });
