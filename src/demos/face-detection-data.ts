@@ -136,10 +136,13 @@ export class TrainingCropsMode {
       const link = this.pendingLink;
       this.pendingLink = [];
       link.forEach((box, index) => this.add(box, `Link box ${index + 1}`, false));
-    } else if (this.drawn.length > 0) {
-      this.problems = [
-        `The ${this.drawn.length} face${this.drawn.length === 1 ? '' : 's'} drawn on the previous image ${this.drawn.length === 1 ? 'was' : 'were'} cleared: they belonged to that image.`,
-      ];
+    } else {
+      this.problems =
+        this.drawn.length > 0
+          ? [
+              `The ${this.drawn.length} face${this.drawn.length === 1 ? '' : 's'} drawn on the previous image ${this.drawn.length === 1 ? 'was' : 'were'} cleared: they belonged to that image.`,
+            ]
+          : [];
       this.drawn = [];
     }
     this.syncUrl();
@@ -268,11 +271,13 @@ export class TrainingCropsMode {
     if (this.hasCrops) this.callbacks.onFacesChange();
   }
 
-  /** Keep the drawn boxes in the address (a reload or a shared link keeps them). */
+  /** Keep the drawn boxes and the toggle in the address (a reload or a shared link keeps them). */
   private syncUrl(): void {
     const url = new URL(location.href);
     if (this.drawn.length > 0) url.searchParams.set('drawn', formatDrawnParam(this.drawn));
     else url.searchParams.delete('drawn');
+    if (this.source() === 'drawn') url.searchParams.set('faces', 'drawn');
+    else url.searchParams.delete('faces');
     if (url.href !== location.href) history.replaceState(history.state, '', url);
   }
 

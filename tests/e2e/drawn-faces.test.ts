@@ -119,6 +119,7 @@ describe.runIf(ready)('MTCNN data mode with drawn faces (WASM)', () => {
     expect(result.faceSource).toBe('drawn');
     expect(result.trainingFaces).toEqual([{ box: drawnBox, source: 'drawn' }]);
     expect(result.cropCounts.landmark).toBe(0); // a drawn face has no landmarks
+    expect(new URL(page.url()).searchParams.get('faces')).toBe('drawn');
     expectCropsAgainst(result);
     await page.locator('input[data-face-source][value="detected+drawn"]').check();
     result = await nextResult(page, result.run);
