@@ -202,7 +202,8 @@ describe.runIf(ready)('MTCNN data mode with drawn faces (WASM)', () => {
     const to = await pagePoint(page, 180, 440);
     // Real touch input (Chromium turns it into pointer events of type "touch").
     const cdp = await context.newCDPSession(page);
-    const touch = (type: string, points: { x: number; y: number }[]) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', points: { x: number; y: number }[]) =>
+      cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points });
     await touch('touchStart', [from]);
     for (let i = 1; i <= 4; i++)
       await touch('touchMove', [{ x: from.x + ((to.x - from.x) * i) / 4, y: from.y + ((to.y - from.y) * i) / 4 }]);
