@@ -13,6 +13,8 @@
  * Both backends run the same float32 networks on the same pixels, so the results must agree:
  * same labels and kinds, numbers within tolerances justified next to each assertion.
  * (MTCNN's data mode runs on both backends in training-data.test.ts.)
+ * Cost, measured on 2 shared cores (load average 3-10): the WebGPU kept-head run 62-129 s (nearly
+ * all of it ResNet-50's first inference on SwiftShader), the WebGPU triplets 92-105 s.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
