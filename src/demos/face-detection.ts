@@ -107,11 +107,12 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
   let runCount = 0;
 
   const source = new ImageSource(find('[data-image-input]'), {
-    onImage: (_image, _name, byReader) => {
+    onImage: (image, _name, byReader) => {
       // A sample, upload or snapshot while streaming stops the camera first.
       stopStreaming(true);
       shell.clearError();
       shown = null;
+      trainingCrops.setImage(image);
       clearOverlay(overlay);
       overlay.hidden = true;
       overlayEmpty.hidden = false;
@@ -418,8 +419,15 @@ export async function mountFaceDetection(root: HTMLElement): Promise<void> {
     };
   }
 
-  // Data mode (mode=data): training crops cut from the photo and the faces found; a new crop size re-runs.
-  const trainingCrops = new TrainingCropsMode(root, () => shell.inputChanged());
+  // Data mode (mode=data): training crops cut from the photo and its faces (found or drawn). A new
+  // crop size or a change to the drawn faces re-cuts the crops of the shown result at once (no new
+  // detection); before the first result, the next run uses them.
+  const recutCrops = () => {
+    if (!shown || shown.image !== source.image || root.dataset.state !== 'done') return;
+    const previous = JSON.parse(root.dataset.result ?? '{}') as Record<string, unknown>;
+    shell.setState('done', { ...previous, ...trainingCrops.show(shown.image, shown.detection.faces), run: ++runCount });
+  };
+  const trainingCrops = new TrainingCropsMode(root, { onSizeChange: recutCrops, onFacesChange: recutCrops });
   const shell: DemoShell = new DemoShell(root, {
     models: (selected) => Object.values(cascadeNets(selected || MTCNN_MODELS.pnet)),
     hasInput: () => source.image !== null && !source.webcamActive,
