@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  *
  * Order: the unit and integration files run first (sequence.groupOrder 1), two at a time even on
  * two cores (most keep one core busy: one-thread onnxruntime-node sessions, a spawned build or
- * script, module loading; measured on the 2-core machine: 153 s instead of about 365 s one at a
+ * script, module loading; measured on the 2-core machine: 153 s instead of about 320 s one at a
  * time), while the e2e global setup builds the site in the background. Then the e2e files
  * (groupOrder 2), one at a time, each waiting for that build (tests/helpers/built-site.ts).
  */
