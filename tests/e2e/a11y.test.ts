@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { requireModels } from '../helpers/models.ts';
 import { sitemapPaths } from '../helpers/site.ts';
@@ -75,16 +75,30 @@ describe('accessibility', async () => {
     await browser?.close();
   });
 
+  // One context per theme for the sitemap pages: a page each, sharing the HTTP cache (fonts, styles, scripts).
+  const themeContexts = new Map<Theme, Promise<BrowserContext>>();
+  async function sitemapPage(theme: Theme): Promise<Page> {
+    let context = themeContexts.get(theme);
+    if (!context) {
+      context = themedPage(browser, theme).then(async (first) => {
+        await first.close();
+        return first.context();
+      });
+      themeContexts.set(theme, context);
+    }
+    return (await context).newPage();
+  }
+
   const cases = paths.flatMap((path) => THEMES.map((theme) => [path, theme] as const));
   it.each(cases)('%s in the %s theme has no serious or critical axe violation', async (path, theme) => {
-    const page = await themedPage(browser, theme);
+    const page = await sitemapPage(theme);
     await page.goto(`${baseUrl}${path}`, { waitUntil: 'load' });
     await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe(theme);
     // Build-time diagrams are in the HTML; wait for fallback ones, if any, to be drawn.
     await page.waitForLoadState('networkidle');
     const violations = await seriousViolations(page);
     expect(violations, describeViolations(`${path} (${theme})`, violations)).toEqual([]);
-    await page.context().close();
+    await page.close();
   });
 
   it.each(THEMES)('the open search panel in the %s theme has no serious or critical axe violation', async (theme) => {

@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium, openPage } from '../helpers/browser.ts';
+import { builtSite } from '../helpers/built-site.ts';
 import { sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
-const buildLog = inject('buildLog');
+const buildLog = (await builtSite()).log;
 
 describe('the build', () => {
   // The build-start prerender reads the studies from disk; if it computed a source that differs
