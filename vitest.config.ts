@@ -45,6 +45,9 @@ export default defineConfig({
           setupFiles: ['tests/helpers/built-site.ts'],
           testTimeout: 600_000,
           hookTimeout: 600_000,
+          // expect.poll waits for a page to settle (a re-cut, a saved head, an error message): quick
+          // on an idle machine, but the 1 s default failed under load, so every poll gets 30 s.
+          expect: { poll: { timeout: 30_000, interval: 100 } },
           // One browser-heavy file at a time: the machine has two cores.
           fileParallelism: false,
           sequence: { groupOrder: 2 },

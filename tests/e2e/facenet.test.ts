@@ -1,6 +1,6 @@
 /**
- * The face-embedding demo (FaceNet study) in Chromium: the Compare deep link gives the same
- * verdict and distances on WASM and WebGPU and names the backend; a face enrolled in this
+ * The face-embedding demo (FaceNet study) in Chromium: the Compare deep link gives the verdict,
+ * distances and timings and names the backend (its WebGPU agreement is in modes-webgpu.test.ts); a face enrolled in this
  * browser is still recognised after a reload while another face stays "unknown"; the mode tabs
  * work from the keyboard; and the page says plainly that the embedder is not FaceNet.
  */
@@ -73,7 +73,7 @@ describe.runIf(ready)('face-embedding demo (FaceNet study)', () => {
     try {
       const { page, problems } = await openPage(context, baseUrl);
       await page.goto(`${baseUrl}/demo/facenet/?${query}`);
-      // Software WebGPU (SwiftShader) compiles a shader set per MTCNN pyramid level: minutes on a busy machine.
+      // Detection and embedding of two photos: well under a minute, but minutes on a busy machine.
       const result = await demoResult<CompareResult>(page, ROOT, 540_000);
       const text = (await page.locator(ROOT).innerText()).replace(/\s+/g, ' ');
       return { result, problems, text };
@@ -82,40 +82,32 @@ describe.runIf(ready)('face-embedding demo (FaceNet study)', () => {
     }
   }
 
-  it('compares astronaut and camera with the same verdict and distances on WASM and WebGPU', async () => {
+  // The same assertions on WebGPU, against a WASM run on the same pixels, are made in
+  // modes-webgpu.test.ts on small face crops (with the triplets view): one SwiftShader run for both.
+  it('compares astronaut and camera: different people, with the timings and the plain statement that this is not FaceNet', async () => {
     const wasm = await compare('a=astronaut&b=camera&backend=wasm&autorun=1');
-    const webgpu = await compare('a=astronaut&b=camera&backend=webgpu&autorun=1&repeat=1');
     expect(wasm.result.backend).toBe('wasm');
-    expect(webgpu.result.backend).toBe('webgpu');
-    for (const { result, problems, text } of [wasm, webgpu]) {
-      expect(result.mode).toBe('compare');
-      expect(result.embedderId).toBe(defaultVariant(EMBEDDER).id); // the demo runs the default production variant
-      expect(result.threshold).toBe(0.6);
-      expect(result.embeddingLength).toBe(128);
-      expect(result.images.map((image) => image.name)).toEqual(['astronaut', 'camera']);
-      expect(result.faces.map((faces) => faces.length)).toEqual([1, 1]);
-      expect(result.faces[0]![0]!.score).toBeGreaterThan(0.9);
-      expect(result.faces[0]![0]!.landmarks).toHaveLength(5);
-      for (const image of result.images) {
-        expect(image.timings.detectMs).toBeGreaterThan(0);
-        expect(image.timings.embedMs).toBeGreaterThan(0);
-        expect(image.timings.alignMs).toBeGreaterThanOrEqual(0);
-      }
-      expect(result.verdicts).toEqual([['different']]);
-      expect(result.distances[0]![0]!).toBeGreaterThan(0.6);
-      // The verdict as text, and the plain statement that this is not FaceNet.
-      expect(text).toMatch(/A1 and B1: different people \(distance \d\.\d{3} ≥ 0\.6\)/);
-      expect(text).toMatch(/This is not FaceNet \(not installed here\)\./);
-      expect(text).toMatch(
-        /FaceNet \(Inception-ResNet-v1, 512-d\) \(not installed\)|FaceNet \(Inception-ResNet-v1, 512-d\): not installed/,
-      );
-      expectClean(problems);
+    const { result, problems, text } = wasm;
+    expect(result.mode).toBe('compare');
+    expect(result.embedderId).toBe(defaultVariant(EMBEDDER).id); // the demo runs the default production variant
+    expect(result.threshold).toBe(0.6);
+    expect(result.embeddingLength).toBe(128);
+    expect(result.images.map((image) => image.name)).toEqual(['astronaut', 'camera']);
+    expect(result.faces.map((faces) => faces.length)).toEqual([1, 1]);
+    expect(result.faces[0]![0]!.score).toBeGreaterThan(0.9);
+    expect(result.faces[0]![0]!.landmarks).toHaveLength(5);
+    for (const image of result.images) {
+      expect(image.timings.detectMs).toBeGreaterThan(0);
+      expect(image.timings.embedMs).toBeGreaterThan(0);
+      expect(image.timings.alignMs).toBeGreaterThanOrEqual(0);
     }
-    const difference = Math.abs(wasm.result.distances[0]![0]! - webgpu.result.distances[0]![0]!);
-    console.log(
-      `astronaut vs camera: wasm ${wasm.result.distances[0]![0]!.toFixed(6)}, webgpu ${webgpu.result.distances[0]![0]!.toFixed(6)}, |diff| ${difference.toExponential(2)}`,
-    );
-    expect(difference).toBeLessThan(1e-3);
+    expect(result.verdicts).toEqual([['different']]);
+    expect(result.distances[0]![0]!).toBeGreaterThan(0.6);
+    // The verdict as text, and the plain statement that this is not FaceNet.
+    expect(text).toMatch(/A1 and B1: different people \(distance \d\.\d{3} ≥ 0\.6\)/);
+    expect(text).toMatch(/This is not FaceNet \(not installed here\)\./);
+    expect(text).toMatch(/FaceNet \(Inception-ResNet-v1, 512-d\) \(not installed\)|FaceNet \(Inception-ResNet-v1, 512-d\): not installed/);
+    expectClean(problems);
   });
 
   it('finds the same person when an image is compared with itself', async () => {

@@ -9,7 +9,9 @@
  *     on WebGPU features) and compare with the same kept-head run on WASM;
  *   - triplets: two photos with one face each (two anchors, each with its mirror image as the
  *     positive, the other face and its mirror as negatives), uploaded as small crops of the
- *     samples so the cascade's pyramid stays small (P-Net's cost grows with the pixels).
+ *     samples so the cascade's pyramid stays small (P-Net's cost grows with the pixels). The
+ *     same run is the compare mode's WebGPU test (verdict, distance, page text): one SwiftShader
+ *     run for both, while facenet.test.ts asserts compare on the full samples on WASM.
  * Both backends run the same float32 networks on the same pixels, so the results must agree:
  * same labels and kinds, numbers within tolerances justified next to each assertion.
  * (MTCNN's data mode runs on both backends in training-data.test.ts.)
@@ -26,6 +28,7 @@ import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { readSample } from '../helpers/images.ts';
 import { requireModels } from '../helpers/models.ts';
 import { classifyNegative } from '../../src/inference/math/triplets.ts';
+import { defaultVariant } from '../../src/models/variants/choose.ts';
 
 const baseUrl = inject('baseUrl');
 const teachReady = requireModels('resnet50-keras-imagenet-features', 'imagenet-labels');
@@ -44,6 +47,13 @@ interface TeachResult {
 
 interface TripletResult {
   backend: string;
+  mode: string;
+  embedderId: string;
+  threshold: number;
+  embeddingLength: number;
+  images: { timings: { detectMs: number; alignMs: number; embedMs: number } }[];
+  faces: { score: number; landmarks: number[][] }[][];
+  verdicts: string[][];
   timings: Record<string, unknown>;
   distances: number[][];
   triplets: {
@@ -161,7 +171,9 @@ describe('issue-16 modes on WebGPU and WASM', () => {
         const started = Date.now();
         // Choosing the second image runs the comparison.
         await page.locator('[data-image-input$="-b"] [data-file]').setInputFiles(faceB);
-        return { ...(await timed<TripletResult>(page, started)), consoleErrors: problems.consoleErrors };
+        const measured = await timed<TripletResult>(page, started);
+        const text = (await page.locator('[data-demo]').innerText()).replace(/\s+/g, ' ');
+        return { ...measured, problems, text };
       } finally {
         await context.close();
       }
@@ -177,8 +189,27 @@ describe('issue-16 modes on WebGPU and WASM', () => {
     console.log(
       `[modes-webgpu] triplets: wasm ${wasm.seconds.toFixed(1)} s, webgpu ${gpu.seconds.toFixed(1)} s; max |distance difference| ${Math.max(...differences).toExponential(2)}; webgpu timings ${JSON.stringify(gpu.result.timings)}`,
     );
-    for (const { result, consoleErrors } of [wasm, gpu]) {
-      expect(consoleErrors).toEqual([]);
+    for (const { result, problems, text } of [wasm, gpu]) {
+      expect(problems.consoleErrors).toEqual([]);
+      expect(problems.foreignRequests).toEqual([]);
+      expect(problems.failedResponses).toEqual([]);
+      // The compare mode itself (facenet.test.ts asserts it on the full samples on WASM; this is its WebGPU run).
+      expect(result.mode).toBe('compare');
+      expect(result.embedderId).toBe(defaultVariant('dlib-face-resnet-v1').id);
+      expect(result.threshold).toBe(0.6);
+      expect(result.embeddingLength).toBe(128);
+      expect(result.faces.map((faces) => faces.length)).toEqual([1, 1]);
+      expect(result.faces[0]![0]!.score).toBeGreaterThan(0.9);
+      expect(result.faces[0]![0]!.landmarks).toHaveLength(5);
+      for (const image of result.images) {
+        expect(image.timings.detectMs).toBeGreaterThan(0);
+        expect(image.timings.embedMs).toBeGreaterThan(0);
+        expect(image.timings.alignMs).toBeGreaterThanOrEqual(0);
+      }
+      expect(result.verdicts).toEqual([['different']]);
+      expect(result.distances[0]![0]!).toBeGreaterThan(0.6);
+      expect(text).toMatch(/A1 and B1: different people \(distance \d\.\d{3} ≥ 0\.6\)/);
+      expect(text).toMatch(/This is not FaceNet \(not installed here\)\./);
       const { pairs, margin } = result.triplets;
       expect(margin).toBe(0.2);
       expect(pairs.map((pair) => [pair.anchor, pair.positive])).toEqual([
@@ -195,6 +226,8 @@ describe('issue-16 modes on WebGPU and WASM', () => {
     }
     expect(wasm.result.backend).toBe('wasm');
     expect(gpu.result.backend).toBe('webgpu');
+    // The compare distance itself: the same float32 networks on the same pixels agree to 1e-3.
+    expect(Math.abs(gpu.result.distances[0]![0]! - wasm.result.distances[0]![0]!)).toBeLessThan(1e-3);
     // Same detector and embedder in float32 on the same pixels: distances between unit-length
     // 128-d descriptors agree to 0.005 (rounding moves them by about 1e-5; a box off by a pixel
     // would move them by about 0.01-0.03, which this tolerance is meant to catch).
