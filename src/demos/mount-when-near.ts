@@ -23,11 +23,16 @@ export function startsAtOnce(root: HTMLElement, address: Location = location): b
   return target !== null && (root.contains(target) || target.nextElementSibling === root);
 }
 
+/** A demo kind's mount function, as its module exports it. */
+export type MountDemo = (root: HTMLElement) => Promise<void> | void;
+
 /**
- * Call `start(root)` once for every element matching `selector`: now, or when the reader comes
- * near it. `start` imports the demo's code (a dynamic import, so it is a separate chunk).
+ * Mount the demo on every element matching `selector`: now, or when the reader comes near it.
+ * `load` imports the demo's code (a dynamic import, so it is a separate chunk) and returns its
+ * mount function. data-demo-mount on the root says where it is: loading (the code is being
+ * fetched), started (mounted), failed (the code did not load).
  */
-export function mountWhenNear(selector: string, start: (root: HTMLElement) => Promise<void>): void {
+export function mountWhenNear(selector: string, load: () => Promise<MountDemo>): void {
   for (const root of document.querySelectorAll<HTMLElement>(selector)) {
     let started = false;
     const observer =
@@ -46,10 +51,13 @@ export function mountWhenNear(selector: string, start: (root: HTMLElement) => Pr
       root.removeEventListener('focusin', begin);
       root.removeEventListener('pointerdown', begin);
       root.dataset.demoMount = 'loading';
-      start(root).then(
-        () => (root.dataset.demoMount = 'started'),
+      load().then(
+        (mount) => {
+          root.dataset.demoMount = 'started';
+          // The demo reports its own errors in its status line.
+          void Promise.resolve(mount(root)).catch((error: unknown) => console.error(error));
+        },
         (error: unknown) => {
-          // The demo's own code shows its errors; this only catches a chunk that failed to load.
           root.dataset.demoMount = 'failed';
           console.error('The demo could not be loaded', error);
           const status = root.querySelector<HTMLElement>('[data-status]');
