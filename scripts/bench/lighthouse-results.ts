@@ -15,4 +15,12 @@ export interface LighthousePage {
   transferKiB: number | null;
   /** Audits that cost the most, for the page's notes. */
   opportunities: string[];
+  /**
+   * Every run's performance score, in run order; the figures above are from the median run.
+   * Lighthouse's simulated throttling scales what it observes, so runs on a busy host differ.
+   */
+  performanceRuns?: number[];
+  /** The host's one-minute load average as each run started (os.loadavg; cores: hostCores). */
+  loadAverages?: number[];
+  hostCores?: number;
 }

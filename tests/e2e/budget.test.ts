@@ -4,7 +4,10 @@
  *   and after scrolling to the bottom, no request to /ort/ or /models/, no .wasm or .onnx, and no
  *   JavaScript whose content is onnxruntime's (the inference worker is created on first Run);
  * - it does not load the search index either (Pagefind loads when the search box is used);
- * - each study page's JavaScript stays within STUDY_PAGE_JS_BUDGET;
+ * - while the reader is at the top, its JavaScript stays within STUDY_PAGE_JS_BUDGET: the demo's
+ *   code is not loaded yet (src/demos/mount-when-near.ts);
+ * - once the reader has scrolled past the demo, the demo has started and the page's JavaScript
+ *   stays within STUDY_DEMO_JS_BUDGET;
  * - build-time diagrams add no JavaScript: the home and roles pages, whose only script need would
  *   be their diagrams, load nothing that contains mermaid's code.
  */
@@ -16,23 +19,32 @@ import { sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 
-/**
- * Budget for the JavaScript one study page loads before its demo starts, in bytes, uncompressed:
- * external script files (Chromium's decoded response bodies) plus inline <script> text. The test
- * server (scripts/static-server.ts) does not compress, so transferred bytes equal these; a host
- * that gzips sends about 40% of them (the log prints the gzip size too).
+/*
+ * Budgets for the JavaScript a study page loads, in bytes, uncompressed: external script files
+ * (Chromium's decoded response bodies) plus inline <script> text. The test server
+ * (scripts/static-server.ts) does not compress, so transferred bytes equal these; a host that
+ * gzips sends about 40% of them (the log prints the gzip size too). Each budget = heaviest page +
+ * 15%, rounded up to 100 B. Raise one deliberately, with new numbers here.
  *
- * Measured on 2026-12-01 with this test (it logs every page's numbers) on a production build, an
- * empty cache, after load and a scroll to the bottom:
- *   /studies/facenet/    71,191 B = 63,297 B in 3 files + 7,894 B inline (26,408 B gzip)  <- heaviest
- *   /studies/mtcnn/      56,419 B = 48,525 B in 3 files + 7,894 B inline (21,388 B gzip)
- *   /studies/resnet-34/  47,632 B = 39,738 B in 2 files + 7,894 B inline (17,497 B gzip)
- * Budget = heaviest page + 15%, rounded up to 100 B. Raise it deliberately, with new numbers here.
- * Raised on 2026-12-01 from 63,100 B (set on 2026-11-25 at 54,850 B): the demos' runtime work
- * (issues 13 and 15: +12.5 KB in files) and the reading navigation of issue 17 (+3.8 KB inline:
- * light/dark/system theme, phone menu, "On this page" highlight and heading anchors, citation cards).
+ * Measured on 2026-12-02 with this test (it logs every page's numbers) on a production build, an
+ * empty cache (loaded machine; byte counts do not depend on it):
+ *   at the top, after load (the demo's code not loaded):
+ *     /studies/facenet/    11,312 B = 3,282 B in 3 files + 8,030 B inline (4,761 B gzip)  <- heaviest
+ *     /studies/mtcnn/      11,275 B = 3,245 B in 3 files + 8,030 B inline (4,758 B gzip)
+ *     /studies/resnet-34/  11,241 B = 3,211 B in 3 files + 8,030 B inline (4,729 B gzip)
+ *   after a scroll to the bottom (the demo started, no model fetched):
+ *     /studies/facenet/    77,067 B = 69,037 B in 7 files + 8,030 B inline (29,234 B gzip)  <- heaviest
+ *     /studies/mtcnn/      66,445 B = 58,415 B in 7 files + 8,030 B inline (25,800 B gzip)
+ *     /studies/resnet-34/  53,247 B = 45,217 B in 5 files + 8,030 B inline (20,109 B gzip)
+ * History: one budget, for the page after a scroll to the bottom, was 54,850 B (2026-11-25),
+ * 63,100 B, then 81,900 B (2026-12-01: the demos' runtime work of issues 13 and 15, the reading
+ * navigation of issue 17). On 2026-12-02 (issue 17, Lighthouse) the demo's code moved out of the
+ * page load: the page's own budget fell to 13,100 B, and the demo-started budget stays at
+ * 81,900 B (not raised; 17.7 kB of the 77 kB is the model catalog's prose, which the client
+ * does not need: the next saving).
  */
-export const STUDY_PAGE_JS_BUDGET = 81_900;
+export const STUDY_PAGE_JS_BUDGET = 13_100;
+export const STUDY_DEMO_JS_BUDGET = 81_900;
 
 /** Text that only onnxruntime-web's code contains. */
 const ONNXRUNTIME_CODE = /onnxruntime|ort-wasm-simd/;
@@ -56,13 +68,18 @@ interface PageRecord {
   requests: string[];
   scripts: Loaded[];
   inlineScripts: string[];
+  /** Each demo island's state (mount-when-near.ts): waiting, loading, started or failed. */
+  demoMount: string[];
 }
 
 const isScript = (contentType: string, url: string) =>
   /javascript|ecmascript/.test(contentType) || /\.m?js(\?|$)/.test(new URL(url).pathname);
 
-/** Load a page, scroll through it to the bottom, and record every request and every script. */
-async function record(browser: Browser, path: string): Promise<PageRecord> {
+/**
+ * Load a page, scroll through it to the bottom (unless `scroll` is false: the reader stays at
+ * the top), and record every request and every script.
+ */
+async function record(browser: Browser, path: string, scroll = true): Promise<PageRecord> {
   // A fresh context each time: an empty HTTP cache, so every script is fetched and counted.
   const context = await browser.newContext();
   const page: Page = await context.newPage();
@@ -96,17 +113,22 @@ async function record(browser: Browser, path: string): Promise<PageRecord> {
   });
   await page.goto(`${baseUrl}${path}`, { waitUntil: 'load' });
   await page.waitForLoadState('networkidle');
-  // Scroll through the whole page, a screen at a time, so lazy content gets its chance to load.
-  await page.evaluate(async () => {
-    const step = Math.max(200, Math.floor(window.innerHeight * 0.8));
-    for (let y = 0; y <= document.documentElement.scrollHeight; y += step) {
-      window.scrollTo(0, y);
-      await new Promise((resolve) => setTimeout(resolve, 60));
-    }
-    window.scrollTo(0, document.documentElement.scrollHeight);
-  });
+  if (scroll) {
+    // Scroll through the whole page, a screen at a time, so lazy content gets its chance to load.
+    await page.evaluate(async () => {
+      const step = Math.max(200, Math.floor(window.innerHeight * 0.8));
+      for (let y = 0; y <= document.documentElement.scrollHeight; y += step) {
+        window.scrollTo(0, y);
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      window.scrollTo(0, document.documentElement.scrollHeight);
+    });
+  }
   await page.waitForTimeout(500);
   await page.waitForLoadState('networkidle');
+  const demoMount = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-demo]')].map((root) => root.dataset.demoMount ?? 'waiting'),
+  );
   const inlineScripts = await page.evaluate(() =>
     [...document.scripts]
       .filter((script) => !script.src && ['', 'module', 'text/javascript'].includes(script.type))
@@ -114,7 +136,7 @@ async function record(browser: Browser, path: string): Promise<PageRecord> {
   );
   const scripts = (await Promise.all(pending)).filter((loaded): loaded is Loaded => loaded !== null);
   await context.close();
-  return { requests, scripts, inlineScripts };
+  return { requests, scripts, inlineScripts, demoMount };
 }
 
 function jsTotals(loaded: PageRecord) {
@@ -142,9 +164,25 @@ describe('page weight', async () => {
   });
 
   it.each(studyPaths.map((path) => [path]))(
-    '%s fetches no onnxruntime, model or search bytes before its demo starts, and stays within the JS budget',
+    '%s loads no demo code while the reader is at the top, and stays within the page JS budget',
+    async (path) => {
+      const loaded = await record(browser, path, false);
+      expect(loaded.demoMount, 'demo islands at the top of the page').toEqual(['waiting']);
+      const totals = jsTotals(loaded);
+      console.log(
+        `[budget] ${path} at the top: ${totals.total} B of JavaScript (${totals.external} B in ${totals.files} files; ${totals.inline} B inline; ${totals.gzip} B gzip) — budget ${STUDY_PAGE_JS_BUDGET} B\n` +
+          loaded.scripts.map((script) => `    ${script.bytes.toString().padStart(8)} B  ${script.path}`).join('\n'),
+      );
+      expect(totals.total, `JavaScript bytes on ${path} at the top`).toBeLessThanOrEqual(STUDY_PAGE_JS_BUDGET);
+    },
+  );
+
+  it.each(studyPaths.map((path) => [path]))(
+    '%s fetches no onnxruntime, model or search bytes before its demo runs, and stays within the demo JS budget',
     async (path) => {
       const loaded = await record(browser, path);
+      // Scrolled past it, the reader has the demo ready to run.
+      expect(loaded.demoMount, 'demo islands after a scroll to the bottom').toEqual(['started']);
       const origin = new URL(baseUrl).origin;
       const heavy = loaded.requests.filter((url) => {
         const { pathname } = new URL(url, origin);
@@ -162,10 +200,10 @@ describe('page weight', async () => {
 
       const totals = jsTotals(loaded);
       console.log(
-        `[budget] ${path}: ${totals.total} B of JavaScript (${totals.external} B in ${totals.files} files, ${totals.transferred} B transferred; ${totals.inline} B inline; ${totals.gzip} B gzip) — budget ${STUDY_PAGE_JS_BUDGET} B\n` +
+        `[budget] ${path} with its demo started: ${totals.total} B of JavaScript (${totals.external} B in ${totals.files} files, ${totals.transferred} B transferred; ${totals.inline} B inline; ${totals.gzip} B gzip) — budget ${STUDY_DEMO_JS_BUDGET} B\n` +
           loaded.scripts.map((script) => `    ${script.bytes.toString().padStart(8)} B  ${script.path}`).join('\n'),
       );
-      expect(totals.total, `JavaScript bytes on ${path}`).toBeLessThanOrEqual(STUDY_PAGE_JS_BUDGET);
+      expect(totals.total, `JavaScript bytes on ${path} with its demo started`).toBeLessThanOrEqual(STUDY_DEMO_JS_BUDGET);
     },
   );
 
