@@ -7,6 +7,7 @@
  */
 import { VARIANT_KINDS, type VariantKind } from '../models/catalog.ts';
 import { compareVariants } from './variant-compare.ts';
+import { variantOptionLabel } from '../models/variants/describe.ts';
 
 /** One installed member of a family, as VariantPicker.astro writes it. */
 export interface VariantOption {
@@ -75,7 +76,7 @@ function fill(select: HTMLSelectElement, table: VariantTable, parentId: string, 
     ...members.map((member) => {
       const option = document.createElement('option');
       option.value = member.kind;
-      option.textContent = `${member.kind}: ${member.label}, ${(member.bytes / 1e6).toFixed(1)} MB${member.kind === table[parentId]!.defaultKind ? ' (default)' : ''}`;
+      option.textContent = variantOptionLabel(member, table[parentId]!.defaultKind);
       return option;
     }),
   );

@@ -30,3 +30,8 @@ export function describeAccuracy(accuracy: VariantAccuracy | null): string {
 export function megabytes(bytes: number): string {
   return bytes < 1e5 ? `${Math.round(bytes / 1e3)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
+
+/** One entry of a demo's variant picker: "int8: int8 weights, 25.8 MB (default)". Built at build time and redrawn in the page. */
+export function variantOptionLabel(member: { kind: VariantKind; label: string; bytes: number }, defaultKind: VariantKind): string {
+  return `${member.kind}: ${member.label}, ${megabytes(member.bytes)}${member.kind === defaultKind ? ' (default)' : ''}`;
+}
