@@ -101,6 +101,24 @@ describe('accessibility', async () => {
     await page.close();
   });
 
+  // On a phone most tables and code blocks scroll sideways: each one that does must take focus
+  // (ScrollableRegions.astro), or a keyboard user cannot scroll it. Every sitemap page, at 390 px.
+  it.each(paths)('%s at 390 px: every region that scrolls sideways can take focus', async (path) => {
+    const page = await sitemapPage('light');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${baseUrl}${path}`, { waitUntil: 'load' });
+    await page.waitForLoadState('networkidle');
+    const scrolling = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('main table, main pre')]
+        .filter((region) => region.scrollWidth > region.clientWidth + 1)
+        .map((region) => ({ tag: region.tagName, focusable: region.tabIndex >= 0 })),
+    );
+    expect(scrolling.filter((region) => !region.focusable)).toEqual([]);
+    const violations = (await seriousViolations(page)).filter((violation) => violation.id === 'scrollable-region-focusable');
+    expect(violations, describeViolations(`${path} at 390 px`, violations)).toEqual([]);
+    await page.close();
+  });
+
   it.each(THEMES)('the open search panel in the %s theme has no serious or critical axe violation', async (theme) => {
     const page = await themedPage(browser, theme);
     await page.goto(`${baseUrl}/studies/resnet-34/`, { waitUntil: 'load' });
