@@ -182,8 +182,15 @@ export class DemoShell {
   async start(): Promise<void> {
     // A study page's demo sits far down: preselect its sample (a full-size image) when the reader nears it.
     if (!this.params.autorun && !this.params.sample) await nearViewport(this.root);
-    await this.kind.start?.(this.params);
-    this.refreshRunButton();
+    try {
+      await this.kind.start?.(this.params);
+    } finally {
+      this.refreshRunButton();
+      // Part of the demo contract: inputs are listening and the page's own preselection is in (or
+      // refused), so a file chosen from now on is the reader's and is not lost to a script that has
+      // not run yet.
+      this.root.dataset.ready = 'true';
+    }
     if (this.params.autorun) await this.run();
   }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
+import { demoReady, demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { requireModels } from '../helpers/models.ts';
 import { defaultVariant } from '../../src/models/variants/choose.ts';
 
@@ -69,6 +69,7 @@ describe.runIf(ready)('classifier demo', () => {
     const context = await browser.newContext();
     const { page } = await openPage(context, baseUrl);
     await page.goto(`${baseUrl}/demo/resnet-34/?backend=wasm`);
+    await demoReady(page);
     await page.locator('[data-file]').setInputFiles(fake);
     const error = page.locator('[data-error]');
     await expect.poll(() => error.textContent()).toMatch(/"r2p-not-an-image.png" is not an image/);

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startStaticServer } from '../../scripts/static-server.ts';
 import { MODEL_CATALOG } from '../../src/models/catalog.ts';
-import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
+import { demoReady, demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { isInstalled, requireModels } from '../helpers/models.ts';
 
 const baseUrl = inject('baseUrl');
@@ -152,6 +152,7 @@ describe.runIf(faceReady)('face demo: every failed input ends in error, with the
     try {
       const { page } = await openPage(context, baseUrl);
       await page.goto(`${baseUrl}/demo/facenet/?backend=wasm`);
+      await demoReady(page);
       await page.locator('[data-image-input$="-a"] [data-file]').setInputFiles(fake);
       await expectError(page, /"r2p-faults-not-an-image.png" is not an image/);
     } finally {

@@ -20,7 +20,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ORT_RUNTIME_FILES } from '../../src/integrations/r2p.ts';
 import { MODEL_CACHE_NAME, OFFLINE_CACHE_PREFIX, pinnedModelUrl } from '../../src/site/offline.ts';
 import { getModel } from '../../src/models/catalog.ts';
-import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
+import { demoReady, demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { startFaultServer, type FaultServer } from '../helpers/fault-server.ts';
 import { requireModels } from '../helpers/models.ts';
 import { sitemapPaths } from '../helpers/site.ts';
@@ -227,6 +227,7 @@ describe('fault injection', () => {
     const context = await freshContext();
     const { page } = await openPage(context, server.url);
     await page.goto(`${server.url}/demo/mtcnn/`);
+    await demoReady(page);
     // A real PNG signature and IHDR claiming 30000x30000, then a tiny truncated body: 900 megapixels on paper.
     const png = readFileSync(join(distDir, 'samples', 'camera.png'));
     const bomb = Buffer.from(png.subarray(0, 64));

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
+import { demoReady, demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { readSample } from '../helpers/images.ts';
 import { requireModels } from '../helpers/models.ts';
 import { classifyNegative } from '../../src/inference/math/triplets.ts';
@@ -51,7 +51,7 @@ interface TripletResult {
   embedderId: string;
   threshold: number;
   embeddingLength: number;
-  images: { timings: { detectMs: number; alignMs: number; embedMs: number } }[];
+  images: { width: number; height: number; timings: { detectMs: number; alignMs: number; embedMs: number } }[];
   faces: { score: number; landmarks: number[][] }[][];
   verdicts: string[][];
   timings: Record<string, unknown>;
@@ -165,13 +165,29 @@ describe('issue-16 modes on WebGPU and WASM', () => {
       try {
         const { page, problems } = await openPage(context, baseUrl);
         await page.goto(`${baseUrl}/demo/facenet/?triplets=1&backend=${backend}`);
-        await page.locator('[data-image-input$="-a"] [data-file]').setInputFiles(faceA);
-        // Image A is in when its preview shows the crop's 128 px width.
-        await expect.poll(() => page.locator('[data-image-input$="-a"] [data-preview]').getAttribute('width')).toBe('128');
+        // Files chosen before the demo's script listens would be lost: wait for its ready mark.
+        await demoReady(page);
         const started = Date.now();
-        // Choosing the second image runs the comparison.
+        // The page preselects two samples, so choosing A already runs A against the sample in B, and
+        // that run may finish before B is chosen: the result wanted is the one on both 128 px crops.
+        await page.locator('[data-image-input$="-a"] [data-file]').setInputFiles(faceA);
         await page.locator('[data-image-input$="-b"] [data-file]').setInputFiles(faceB);
+        await page.waitForFunction(
+          () => {
+            const root = document.querySelector<HTMLElement>('[data-demo]')!;
+            if (root.dataset.state === 'error') return true;
+            if (root.dataset.state !== 'done') return false;
+            const { images } = JSON.parse(root.dataset.result ?? '{}') as { images?: { width: number; height: number }[] };
+            return images?.length === 2 && images.every((image) => image.width === 128 && image.height === 128);
+          },
+          undefined,
+          { timeout: 540_000, polling: 250 },
+        );
         const measured = await timed<TripletResult>(page, started);
+        expect(measured.result.images.map((image) => [image.width, image.height])).toEqual([
+          [128, 128],
+          [128, 128],
+        ]);
         const text = (await page.locator('[data-demo]').innerText()).replace(/\s+/g, ' ');
         return { ...measured, problems, text };
       } finally {

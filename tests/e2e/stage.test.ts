@@ -568,8 +568,9 @@ describe('the speakers page', () => {
       await page.goto(`${baseUrl}/speakers/`);
       const button = page.locator('button[data-copy="/demo/mtcnn/"]');
       await button.click();
-      await expect(page.locator('[data-copy-status]').textContent()).resolves.toBe(`Copied ${baseUrl}/demo/mtcnn/`);
-      await expect(button.textContent()).resolves.toMatch(/Copied/);
+      // The copy is asynchronous (the Clipboard API returns a promise): poll for what it says.
+      await expect.poll(() => page.locator('[data-copy-status]').textContent()).toBe(`Copied ${baseUrl}/demo/mtcnn/`);
+      await expect.poll(() => button.textContent()).toMatch(/Copied/);
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${baseUrl}/demo/mtcnn/`);
       expect(problems.consoleErrors).toEqual([]);
 
@@ -579,6 +580,7 @@ describe('the speakers page', () => {
       const fallback = await bare.newPage();
       await fallback.goto(`${baseUrl}/speakers/`);
       await fallback.locator('button[data-copy="/demo/resnet-34/"]').click();
+      await expect.poll(() => fallback.locator('[data-copy-status]').textContent()).not.toBe('');
       const said = (await fallback.locator('[data-copy-status]').textContent()) ?? '';
       if (said.startsWith('Copied')) expect(said).toBe(`Copied ${baseUrl}/demo/resnet-34/`);
       else {

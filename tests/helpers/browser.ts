@@ -48,6 +48,11 @@ export async function openPage(context: BrowserContext, baseUrl: string): Promis
 }
 
 /** Wait for a demo to finish and return its data-result (throws with the error text on data-state=error). */
+/** Waits for the demo contract's data-ready mark: a file chosen before it could be lost. */
+export async function demoReady(page: Page, selector = '[data-demo]', timeout = 60_000): Promise<void> {
+  await page.locator(selector).first().and(page.locator('[data-ready="true"]')).waitFor({ timeout });
+}
+
 export async function demoResult<T = Record<string, unknown>>(page: Page, selector = '[data-demo]', timeout = 300_000): Promise<T> {
   const root = page.locator(selector).first();
   await root.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout });
