@@ -141,6 +141,20 @@ export function fitWithin(width: number, height: number, maxSide: number): { wid
 
 /** Decode a Blob (upload, paste, drop, fetched sample) into an RgbaImage, downscaled if huge. */
 export async function decodeImageBlob(blob: Blob, name: string, maxSide = PROCESSING_MAX_SIDE): Promise<RgbaImage> {
+  const bitmap = await decodeImageBitmap(blob, name);
+  try {
+    return drawToRgba(bitmap, maxSide);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/**
+ * The checks of decodeImageBlob and the browser's decode, without reading the pixels back: for a
+ * caller that also draws the bitmap itself (a preview) and splits the work into shorter tasks.
+ * The caller closes the bitmap.
+ */
+export async function decodeImageBitmap(blob: Blob, name: string): Promise<ImageBitmap> {
   const head = new Uint8Array(await blob.slice(0, HEADER_BYTES).arrayBuffer());
   checkUpload(name, blob.size, head);
   // A small file can claim billions of pixels (a decompression bomb): refuse it before decoding.
@@ -153,10 +167,11 @@ export async function decodeImageBlob(blob: Blob, name: string, maxSide = PROCES
   }
   try {
     checkDimensions(name, { width: bitmap.width, height: bitmap.height });
-    return drawToRgba(bitmap, maxSide);
-  } finally {
+  } catch (error) {
     bitmap.close();
+    throw error;
   }
+  return bitmap;
 }
 
 /** Draw any canvas image source to RGBA pixels, downscaled to fit maxSide, alpha kept. */

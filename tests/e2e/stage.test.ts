@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import QRCode from 'qrcode';
+import { darkModules } from '../helpers/qr.ts';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.ts';
 import { MODEL_CACHE_NAME, OFFLINE_CACHE_PREFIX, pinnedModelUrl } from '../../src/site/offline.ts';
 import { getModel } from '../../src/models/catalog.ts';
@@ -462,40 +463,35 @@ describe.runIf(mtcnnReady)('stage keys and QR code', () => {
     try {
       const { page } = await openPage(context, baseUrl);
       await page.goto(`${baseUrl}/demo/mtcnn/?sample=camera&backend=wasm`);
-      await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('canvas[data-qr]')?.dataset.qrText !== undefined);
-      const { href, text, mask, width, height, pixels } = await page.evaluate(() => {
-        const element = document.querySelector<HTMLCanvasElement>('canvas[data-qr]')!;
-        const data = element.getContext('2d')!.getImageData(0, 0, element.width, element.height).data;
-        // Luminance per pixel, 0 (dark) or 1 (light).
-        const pixels: number[] = [];
-        for (let i = 0; i < data.length; i += 4) pixels.push(data[i]! + data[i + 1]! + data[i + 2]! > 382 ? 1 : 0);
-        const mask = Number(element.closest<HTMLElement>('[data-qr-mask]')?.dataset.qrMask);
-        return { href: location.href, text: element.dataset.qrText, mask, width: element.width, height: element.height, pixels };
-      });
-      const short = new URL('/demo/mtcnn/', href).href;
-      expect(text).toBe(short);
-      const dark = pixels.filter((value) => value === 0).length;
-      expect(dark).toBeGreaterThan(pixels.length * 0.2);
-      expect(dark).toBeLessThan(pixels.length * 0.8);
-      // Decode by comparison: the module at every position matches the QR matrix of the address.
-      // The redraw reuses the built code's mask (any mask is a valid code; the page skips scoring all 8).
+      const short = new URL('/demo/mtcnn/', page.url()).href;
+      // Served from this test's origin, not the built one: a worker encodes this origin's address
+      // and its SVG replaces the built one.
+      const redrawn = page.locator(`svg[data-qr][data-qr-text="${short}"]`);
+      await redrawn.waitFor({ timeout: 30_000 });
+      await expect(page.locator('[data-qr]').count()).resolves.toBe(1);
+      await expect(redrawn.getAttribute('role')).resolves.toBe('img');
+      await expect(redrawn.getAttribute('aria-label')).resolves.toMatch(/QR code/);
+      const { svg, mask } = await page.evaluate(() => ({
+        svg: document.querySelector('svg[data-qr]')!.outerHTML,
+        mask: Number(document.querySelector<HTMLElement>('[data-qr-mask]')?.dataset.qrMask),
+      }));
+      // Decode by comparison: the dark modules of the drawn path are exactly the QR matrix of the
+      // address. The redraw reuses the built code's mask (any mask is a valid code; the worker
+      // skips scoring all 8).
       expect(mask).toBeGreaterThanOrEqual(0);
       expect(mask).toBeLessThanOrEqual(7);
+      const strokes = /<path stroke="#000000" d="([^"]+)"/.exec(svg);
+      expect(strokes, 'the dark modules path').not.toBeNull();
+      const drawn = darkModules(strokes![1]!, 1);
       const qr = QRCode.create(short, { errorCorrectionLevel: 'M', maskPattern: mask as QRCode.QRCodeMaskPattern });
-      const size = qr.modules.size;
-      const margin = 1;
-      const scale = width / (size + margin * 2);
-      expect(width).toBe(height);
-      let mismatches = 0;
-      for (let row = 0; row < size; row++) {
-        for (let column = 0; column < size; column++) {
-          const x = Math.floor((margin + column + 0.5) * scale);
-          const y = Math.floor((margin + row + 0.5) * scale);
-          const isDark = pixels[y * width + x] === 0;
-          if (isDark !== Boolean(qr.modules.get(row, column))) mismatches++;
-        }
-      }
-      expect(mismatches).toBe(0);
+      const expected = new Set<string>();
+      for (let row = 0; row < qr.modules.size; row++)
+        for (let column = 0; column < qr.modules.size; column++) if (qr.modules.get(row, column)) expected.add(`${row},${column}`);
+      expect(drawn.size).toBe(expected.size);
+      expect([...drawn].filter((module) => !expected.has(module))).toEqual([]);
+      // The module count alone would pass an empty code; a QR code's dark share is near half.
+      expect(drawn.size).toBeGreaterThan(qr.modules.size ** 2 * 0.2);
+      expect(drawn.size).toBeLessThan(qr.modules.size ** 2 * 0.8);
       await expect(page.locator('[data-qr-url]').textContent()).resolves.toBe(short.replace(/^https?:\/\//, ''));
     } finally {
       await context.close();
