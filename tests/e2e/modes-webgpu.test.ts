@@ -27,7 +27,7 @@ import { PNG } from 'pngjs';
 import { demoReady, demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { readSample } from '../helpers/images.ts';
 import { requireModels } from '../helpers/models.ts';
-import { classifyNegative } from '../../src/inference/math/triplets.ts';
+import { expectDifferentPeople, expectMirrorTriplets, type CompareResultFields, type TripletsFields } from '../helpers/face-results.ts';
 import { defaultVariant } from '../../src/models/variants/choose.ts';
 
 const baseUrl = inject('baseUrl');
@@ -45,21 +45,10 @@ interface TeachResult {
   imagenetTop5: { index: number; label: string; probability: number }[];
 }
 
-interface TripletResult {
+interface TripletResult extends CompareResultFields, TripletsFields {
   backend: string;
-  mode: string;
-  embedderId: string;
-  threshold: number;
-  embeddingLength: number;
-  images: { width: number; height: number; timings: { detectMs: number; alignMs: number; embedMs: number } }[];
-  faces: { score: number; landmarks: number[][] }[][];
-  verdicts: string[][];
+  images: (CompareResultFields['images'][number] & { width: number; height: number })[];
   timings: Record<string, unknown>;
-  distances: number[][];
-  triplets: {
-    margin: number;
-    pairs: { anchor: string; positive: string; distance: number; negatives: { face: string; distance: number; kind: string }[] }[];
-  };
 }
 
 /** A PNG file of a rectangle of a sample, in a fresh temporary folder. */
@@ -210,35 +199,8 @@ describe('issue-16 modes on WebGPU and WASM', () => {
       expect(problems.foreignRequests).toEqual([]);
       expect(problems.failedResponses).toEqual([]);
       // The compare mode itself (facenet.test.ts asserts it on the full samples on WASM; this is its WebGPU run).
-      expect(result.mode).toBe('compare');
-      expect(result.embedderId).toBe(defaultVariant('dlib-face-resnet-v1').id);
-      expect(result.threshold).toBe(0.6);
-      expect(result.embeddingLength).toBe(128);
-      expect(result.faces.map((faces) => faces.length)).toEqual([1, 1]);
-      expect(result.faces[0]![0]!.score).toBeGreaterThan(0.9);
-      expect(result.faces[0]![0]!.landmarks).toHaveLength(5);
-      for (const image of result.images) {
-        expect(image.timings.detectMs).toBeGreaterThan(0);
-        expect(image.timings.embedMs).toBeGreaterThan(0);
-        expect(image.timings.alignMs).toBeGreaterThanOrEqual(0);
-      }
-      expect(result.verdicts).toEqual([['different']]);
-      expect(result.distances[0]![0]!).toBeGreaterThan(0.6);
-      expect(text).toMatch(/A1 and B1: different people \(distance \d\.\d{3} ≥ 0\.6\)/);
-      expect(text).toMatch(/This is not FaceNet \(not installed here\)\./);
-      const { pairs, margin } = result.triplets;
-      expect(margin).toBe(0.2);
-      expect(pairs.map((pair) => [pair.anchor, pair.positive])).toEqual([
-        ['A1', 'A1 mirrored'],
-        ['B1', 'B1 mirrored'],
-      ]);
-      for (const pair of pairs) {
-        expect(pair.distance).toBeGreaterThan(0);
-        expect(pair.distance).toBeLessThan(0.6);
-        expect(pair.negatives.map((n) => n.face)).toEqual(pair.anchor === 'A1' ? ['B1', 'B1 mirrored'] : ['A1', 'A1 mirrored']);
-        for (const negative of pair.negatives) expect(negative.kind).toBe(classifyNegative(pair.distance, negative.distance, margin));
-      }
-      expect(pairs[0]!.negatives[0]!.distance).toBeCloseTo(result.distances[0]![0]!, 5);
+      expectDifferentPeople(result, text, defaultVariant('dlib-face-resnet-v1').id);
+      expectMirrorTriplets(result);
     }
     expect(wasm.result.backend).toBe('wasm');
     expect(gpu.result.backend).toBe('webgpu');
