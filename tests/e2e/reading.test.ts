@@ -136,11 +136,15 @@ describe('reading a study', async () => {
   it('keeps the header on screen, marks the section in view and gives headings anchor links', async () => {
     const path = studyPaths[0]!;
     const page = await open(path, 1280);
-    const headings = await page
-      .locator('.study .body h2[id]')
-      .evaluateAll((list) =>
-        list.map((heading) => ({ id: heading.id, anchor: heading.querySelector<HTMLAnchorElement>('a.heading-anchor')?.hash ?? null })),
-      );
+    const readHeadings = () =>
+      page
+        .locator('.study .body h2[id]')
+        .evaluateAll((list) =>
+          list.map((heading) => ({ id: heading.id, anchor: heading.querySelector<HTMLAnchorElement>('a.heading-anchor')?.hash ?? null })),
+        );
+    // The anchors go in when the browser is idle after load (TableOfContents.astro), at most 1 s later.
+    await expect.poll(async () => (await readHeadings()).every((heading) => heading.anchor !== null), { timeout: 10_000 }).toBe(true);
+    const headings = await readHeadings();
     expect(headings.length).toBeGreaterThan(3);
     for (const heading of headings) expect(heading.anchor, `anchor on #${heading.id}`).toBe(`#${heading.id}`);
     const target = headings[Math.floor(headings.length / 2)]!.id;
