@@ -19,6 +19,7 @@ import lighthouse from 'lighthouse';
 import { CHROMIUM_ARGS, findChromium } from '../../src/build/find-chromium.ts';
 import type { BenchContext, BenchRow, BenchSection } from './types.ts';
 import { LIGHTHOUSE_EXPECTED_BENCHMARK_INDEX, LIGHTHOUSE_TARGETS, type LighthousePage } from './lighthouse-results.ts';
+import { isStudyPage, isStagePage } from '../../tests/helpers/site.ts';
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
@@ -26,8 +27,8 @@ const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as 
 function pagesToAudit(distDir: string, quick: boolean): string[] {
   const sitemap = readFileSync(join(distDir, 'sitemap-0.xml'), 'utf8');
   const paths = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname);
-  const studies = paths.filter((path) => /^\/studies\/[^/]+\/$/.test(path));
-  const stages = paths.filter((path) => /^\/demo\/[^/]+\/$/.test(path));
+  const studies = paths.filter(isStudyPage);
+  const stages = paths.filter(isStagePage);
   return quick ? ['/', studies[0]!, stages[0]!].filter(Boolean) : ['/', ...studies, ...stages];
 }
 

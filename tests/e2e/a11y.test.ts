@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { requireModels } from '../helpers/models.ts';
-import { sitemapPaths } from '../helpers/site.ts';
+import { isStudyPage, sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -132,7 +132,7 @@ describe('accessibility', async () => {
   it.each(THEMES)('the open phone menu and a citation card in the %s theme have no serious or critical axe violation', async (theme) => {
     const page = await themedPage(browser, theme);
     await page.setViewportSize({ width: 390, height: 844 });
-    const study = paths.find((path) => /^\/studies\/[^/]+\/$/.test(path))!;
+    const study = paths.find(isStudyPage)!;
     await page.goto(`${baseUrl}${study}`, { waitUntil: 'load' });
     await page.locator('[data-menu-button]').click();
     await page.locator('#site-nav a').first().waitFor({ state: 'visible' });

@@ -15,7 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
-import { sitemapPaths } from '../helpers/site.ts';
+import { isStudyPage, sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 
@@ -149,7 +149,7 @@ function jsTotals(loaded: PageRecord) {
 
 describe('page weight', async () => {
   const paths = await sitemapPaths(baseUrl);
-  const studyPaths = paths.filter((path) => /^\/studies\/[^/]+\/$/.test(path));
+  const studyPaths = paths.filter(isStudyPage);
   let browser: Browser;
 
   beforeAll(async () => {

@@ -9,14 +9,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { requireModels } from '../helpers/models.ts';
-import { sitemapPaths } from '../helpers/site.ts';
+import { isStudyPage, sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 
 const mountState = (page: Page) => page.locator('[data-demo]').first().getAttribute('data-demo-mount');
 
 describe('a study page starts its demo when the reader gets to it', async () => {
-  const studyPaths = (await sitemapPaths(baseUrl)).filter((path) => /^\/studies\/[^/]+\/$/.test(path));
+  const studyPaths = (await sitemapPaths(baseUrl)).filter(isStudyPage);
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchChromium();

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, openPage, type PageProblems } from '../helpers/browser.ts';
-import { sitemapPaths } from '../helpers/site.ts';
+import { isStudyPage, sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 
@@ -20,7 +20,7 @@ interface SearchHit {
 }
 
 describe('search, RSS and Open Graph images', async () => {
-  const studyPaths = (await sitemapPaths(baseUrl)).filter((path) => /^\/studies\/[^/]+\/$/.test(path));
+  const studyPaths = (await sitemapPaths(baseUrl)).filter(isStudyPage);
   let browser: Browser;
   let context: BrowserContext;
 

@@ -13,6 +13,7 @@ import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { requireModels } from '../helpers/models.ts';
 import { iouInRange, type CropKind } from '../../src/inference/math/mtcnn-training-crops.ts';
 import { iou } from '../../src/inference/math/nms.ts';
+import type { Box } from '../../src/inference/types.ts';
 
 const baseUrl = inject('baseUrl');
 const ready = requireModels('mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet');
@@ -32,12 +33,6 @@ async function panelViolations(page: Page): Promise<string[]> {
   });
 }
 
-interface Box {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
 interface DataResult {
   run: number;
   faces: { box: Box }[];

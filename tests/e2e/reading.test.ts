@@ -10,14 +10,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
-import { sitemapPaths } from '../helpers/site.ts';
+import { isStudyPage, sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 const WIDTHS = [1280, 390] as const;
 const MIN_FIGURE_TEXT_PX = 14;
 
 describe('reading a study', async () => {
-  const studyPaths = (await sitemapPaths(baseUrl)).filter((path) => /^\/studies\/[^/]+\/$/.test(path));
+  const studyPaths = (await sitemapPaths(baseUrl)).filter(isStudyPage);
   let browser: Browser;
 
   beforeAll(async () => {

@@ -7,12 +7,12 @@
 import QRCode from 'qrcode';
 import { describe, expect, inject, it } from 'vitest';
 import { darkModules } from '../helpers/qr.ts';
-import { sitemapPaths } from '../helpers/site.ts';
+import { isStagePage, sitemapPaths } from '../helpers/site.ts';
 
 const baseUrl = inject('baseUrl');
 
 describe('stage QR code drawn at build time', async () => {
-  const stagePaths = (await sitemapPaths(baseUrl)).filter((path) => /^\/demo\/[^/]+\/$/.test(path));
+  const stagePaths = (await sitemapPaths(baseUrl)).filter(isStagePage);
 
   it('has stage pages', () => {
     expect(stagePaths.length).toBeGreaterThan(0);

@@ -8,16 +8,11 @@ import { demoResult, launchChromium, openPage } from '../helpers/browser.ts';
 import { requireModels } from '../helpers/models.ts';
 import { iouInRange, type CropKind } from '../../src/inference/math/mtcnn-training-crops.ts';
 import { iou } from '../../src/inference/math/nms.ts';
+import type { Box } from '../../src/inference/types.ts';
 
 const baseUrl = inject('baseUrl');
 const ready = requireModels('mtcnn-pnet', 'mtcnn-rnet', 'mtcnn-onet');
 
-interface Box {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
 interface DataResult {
   backend: string;
   faces: { box: Box }[];

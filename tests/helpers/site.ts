@@ -8,3 +8,9 @@ export async function sitemapPaths(baseUrl: string): Promise<string[]> {
   for (const map of locations(index)) paths.push(...locations(await (await fetch(`${baseUrl}${map}`)).text()));
   return paths;
 }
+
+/** A study page of the sitemap: /studies/<id>/. */
+export const isStudyPage = (path: string): boolean => /^\/studies\/[^/]+\/$/.test(path);
+
+/** A stage (full-screen demo) page of the sitemap: /demo/<id>/. */
+export const isStagePage = (path: string): boolean => /^\/demo\/[^/]+\/$/.test(path);
